@@ -1,0 +1,318 @@
+package ctype
+
+import (
+	"errors"
+	"fmt"
+)
+
+// MaxAlign is the largest aligned(N) trampfuzz accepts. GCC accepts more
+// (up to 2^28 on ELF); nothing in argument passing changes past 16, and
+// a bound keeps every size well inside int64.
+const MaxAlign = 1 << 12
+
+// MaxSize bounds sizeof of any type, so sizes in bits stay exact.
+const MaxSize = 1 << 24
+
+// ErrInvalid is wrapped by every error Check returns.
+var ErrInvalid = errors.New("invalid type")
+
+// Check reports whether fn is a valid prototype of the modelled C subset
+// with valid types: the errors a C compiler would give (aligned(3), an array
+// of void, a record containing itself, a too-wide bit-field, ...) plus the
+// limits of the model (no flexible arrays, no array parameters).
+func Check(fn *Func) error {
+	c := checker{state: map[*Record]int{}, tags: map[string]Type{}, typedefs: map[string]*Typedef{}, enumerators: map[string]*Enum{}}
+	if fn.Name == "" || !isIdent(fn.Name) {
+		return c.errf("function name %q is not an identifier", fn.Name)
+	}
+	if fn.Return == nil {
+		return c.errf("function %s has no return type", fn.Name)
+	}
+	if err := c.typ(fn.Return, "return type", true); err != nil {
+		return err
+	}
+	if _, ok := Underlying(fn.Return).(*Array); ok {
+		return c.errf("function %s returns an array", fn.Name)
+	}
+	names := map[string]bool{}
+	for i, p := range fn.Params {
+		what := fmt.Sprintf("parameter %d", i)
+		if p.Name != "" {
+			if !isIdent(p.Name) {
+				return c.errf("%s: name %q is not an identifier", what, p.Name)
+			}
+			if names[p.Name] {
+				return c.errf("%s: duplicate parameter name %s", what, p.Name)
+			}
+			names[p.Name] = true
+		}
+		if p.Type == nil {
+			return c.errf("%s has no type", what)
+		}
+		if err := c.typ(p.Type, what, false); err != nil {
+			return err
+		}
+		if _, ok := Underlying(p.Type).(*Array); ok {
+			return c.errf("%s: an array parameter decays to a pointer; write the pointer", what)
+		}
+	}
+	return nil
+}
+
+type checker struct {
+	state       map[*Record]int // 1: being checked (by value), 2: done
+	tags        map[string]Type
+	typedefs    map[string]*Typedef
+	enumerators map[string]*Enum
+}
+
+func (c *checker) errf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+}
+
+func checkAlign(n int64, what string) error {
+	if n == 0 {
+		return nil
+	}
+	if n < 0 || n&(n-1) != 0 {
+		return fmt.Errorf("%w: %s: requested alignment %d is not a positive power of 2", ErrInvalid, what, n)
+	}
+	if n > MaxAlign {
+		return fmt.Errorf("%w: %s: aligned(%d) is larger than the %d trampfuzz models", ErrInvalid, what, n, MaxAlign)
+	}
+	return nil
+}
+
+// typ checks t used by value (voidOK: as a return type).
+func (c *checker) typ(t Type, what string, voidOK bool) error {
+	switch t := t.(type) {
+	case *Basic:
+		if t.Kind < Void || t.Kind > LongDouble {
+			return c.errf("%s: unknown basic type %d", what, t.Kind)
+		}
+		if t.Kind == Void && !voidOK {
+			return c.errf("%s has type void", what)
+		}
+	case *Pointer:
+		if t.Elem == nil {
+			return c.errf("%s: pointer to nothing", what)
+		}
+		return c.pointee(t.Elem, what)
+	case *Array:
+		if t.Len < 1 {
+			return c.errf("%s: array length %d (flexible and zero-length arrays are not modelled)", what, t.Len)
+		}
+		if t.Elem == nil {
+			return c.errf("%s: array of nothing", what)
+		}
+		if b, ok := Underlying(t.Elem).(*Basic); ok && b.Kind == Void {
+			return c.errf("%s: array of void", what)
+		}
+		if err := c.typ(t.Elem, what+" element", false); err != nil {
+			return err
+		}
+		es, ea := Sizeof(t.Elem), Alignof(t.Elem)
+		if es%ea != 0 {
+			return c.errf("%s: alignment of array elements (%d) is greater than element size (%d)", what, ea, es)
+		}
+		if es*t.Len > MaxSize {
+			return c.errf("%s: array of %d bytes is larger than %d", what, es*t.Len, MaxSize)
+		}
+	case *Record:
+		return c.record(t, what)
+	case *Enum:
+		return c.enum(t, what)
+	case *Typedef:
+		if !isIdent(t.Name) {
+			return c.errf("%s: typedef name %q is not an identifier", what, t.Name)
+		}
+		if prev, ok := c.typedefs[t.Name]; ok && prev != t {
+			return c.errf("%s: two different typedefs named %s", what, t.Name)
+		}
+		c.typedefs[t.Name] = t
+		if err := checkAlign(t.Aligned, "typedef "+t.Name); err != nil {
+			return err
+		}
+		if t.Type == nil {
+			return c.errf("typedef %s of nothing", t.Name)
+		}
+		return c.typ(t.Type, what, voidOK)
+	case nil:
+		return c.errf("%s: missing type", what)
+	default:
+		return c.errf("%s: unknown type %T", what, t)
+	}
+	return nil
+}
+
+// pointee checks the target of a pointer: anything, complete or not.
+func (c *checker) pointee(t Type, what string) error {
+	switch u := t.(type) {
+	case *Record:
+		if err := c.tag(u.Name, u, what); err != nil {
+			return err
+		}
+		if u.Incomplete || c.state[u] != 0 {
+			return nil
+		}
+		return c.record(u, what)
+	case *Typedef:
+		if err := checkAlign(u.Aligned, "typedef "+u.Name); err != nil {
+			return err
+		}
+		if prev, ok := c.typedefs[u.Name]; ok && prev != u {
+			return c.errf("%s: two different typedefs named %s", what, u.Name)
+		}
+		c.typedefs[u.Name] = u
+		if u.Type == nil {
+			return c.errf("typedef %s of nothing", u.Name)
+		}
+		return c.pointee(u.Type, what)
+	case *Basic:
+		if u.Kind < Void || u.Kind > LongDouble {
+			return c.errf("%s: unknown basic type %d", what, u.Kind)
+		}
+		return nil
+	case *Pointer:
+		if u.Elem == nil {
+			return c.errf("%s: pointer to nothing", what)
+		}
+		return c.pointee(u.Elem, what)
+	case *Array:
+		return c.errf("%s: pointer to array is not modelled", what)
+	}
+	return c.typ(t, what, true)
+}
+
+func (c *checker) tag(name string, t Type, what string) error {
+	if name == "" {
+		return nil
+	}
+	if !isIdent(name) {
+		return c.errf("%s: tag %q is not an identifier", what, name)
+	}
+	if prev, ok := c.tags[name]; ok && prev != t {
+		return c.errf("%s: two different types tagged %s", what, name)
+	}
+	c.tags[name] = t
+	return nil
+}
+
+func (c *checker) record(r *Record, what string) error {
+	kw := "struct"
+	if r.Union {
+		kw = "union"
+	}
+	if err := c.tag(r.Name, r, what); err != nil {
+		return err
+	}
+	if r.Incomplete {
+		return c.errf("%s has incomplete type %s %s", what, kw, r.Name)
+	}
+	switch c.state[r] {
+	case 1:
+		return c.errf("%s %s contains itself", kw, r.Name)
+	case 2:
+		return nil
+	}
+	c.state[r] = 1
+	self := kw + " " + r.Name
+	if r.Name == "" {
+		self = "anonymous " + kw
+	}
+	if err := checkAlign(r.Aligned, self); err != nil {
+		return err
+	}
+	names := map[string]bool{}
+	for i := range r.Members {
+		m := &r.Members[i]
+		mwhat := fmt.Sprintf("%s member %d", self, i)
+		if m.Name != "" {
+			mwhat = self + " member " + m.Name
+			if !isIdent(m.Name) {
+				return c.errf("%s: %q is not an identifier", mwhat, m.Name)
+			}
+			if names[m.Name] {
+				return c.errf("%s: duplicate member %s", self, m.Name)
+			}
+			names[m.Name] = true
+		} else if !m.Bitfield && !IsRecord(m.Type) {
+			return c.errf("%s: a member needs a name (only bit-fields and records may be unnamed)", mwhat)
+		}
+		if err := checkAlign(m.Aligned, mwhat); err != nil {
+			return err
+		}
+		if err := c.typ(m.Type, mwhat, false); err != nil {
+			return err
+		}
+		if m.Bitfield {
+			if !IsIntegral(m.Type) {
+				return c.errf("%s: bit-field has non-integer type", mwhat)
+			}
+			width := Sizeof(m.Type) * 8
+			if b, ok := Underlying(m.Type).(*Basic); ok && b.Kind == Bool {
+				width = 1
+			}
+			if m.Bits < 0 || m.Bits > width {
+				return c.errf("%s: width of bit-field (%d bits) exceeds its type (%d bits)", mwhat, m.Bits, width)
+			}
+			if m.Bits == 0 && m.Name != "" {
+				return c.errf("%s: zero width for a named bit-field", mwhat)
+			}
+		}
+	}
+	if LayoutOf(r).Size > MaxSize {
+		return c.errf("%s is larger than %d bytes", self, MaxSize)
+	}
+	c.state[r] = 2
+	return nil
+}
+
+func (c *checker) enum(e *Enum, what string) error {
+	if err := c.tag(e.Name, e, what); err != nil {
+		return err
+	}
+	if len(e.Values) == 0 {
+		return c.errf("%s: enum %s has no enumerators", what, e.Name)
+	}
+	for _, v := range e.Values {
+		if !isIdent(v.Name) {
+			return c.errf("%s: enumerator %q is not an identifier", what, v.Name)
+		}
+		if prev, ok := c.enumerators[v.Name]; ok && prev != e {
+			return c.errf("%s: enumerator %s defined twice", what, v.Name)
+		}
+		c.enumerators[v.Name] = e
+	}
+	seen := map[string]bool{}
+	for _, v := range e.Values {
+		if seen[v.Name] {
+			return c.errf("%s: enumerator %s defined twice", what, v.Name)
+		}
+		seen[v.Name] = true
+	}
+	return nil
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || (i > 0 && '0' <= r && r <= '9') {
+			continue
+		}
+		return false
+	}
+	return !keywords[s]
+}
+
+var keywords = map[string]bool{
+	"auto": true, "break": true, "case": true, "char": true, "const": true, "continue": true,
+	"default": true, "do": true, "double": true, "else": true, "enum": true, "extern": true,
+	"float": true, "for": true, "goto": true, "if": true, "inline": true, "int": true, "long": true,
+	"register": true, "restrict": true, "return": true, "short": true, "signed": true, "sizeof": true,
+	"static": true, "struct": true, "switch": true, "typedef": true, "union": true, "unsigned": true,
+	"void": true, "volatile": true, "while": true, "_Bool": true, "__int128": true,
+	"__attribute__": true, "_Alignas": true, "_Alignof": true, "_Static_assert": true,
+}

@@ -1,0 +1,161 @@
+package ctype
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Pos is a position in a source file, computed only when an error needs it.
+type Pos struct {
+	File   string
+	Line   int // 1-based
+	Column int // 1-based, in bytes
+}
+
+func (p Pos) String() string {
+	f := p.File
+	if f == "" {
+		f = "<input>"
+	}
+	return fmt.Sprintf("%s:%d:%d", f, p.Line, p.Column)
+}
+
+// Error is one positioned parse error.
+type Error struct {
+	Pos Pos
+	Msg string
+}
+
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+// ErrorList is every error of one Parse, sorted by position.
+type ErrorList []*Error
+
+func (l ErrorList) Error() string {
+	switch len(l) {
+	case 0:
+		return "no errors"
+	case 1:
+		return l[0].Error()
+	}
+	return fmt.Sprintf("%s (and %d more errors)", l[0], len(l)-1)
+}
+
+// Err returns nil for an empty list, else the list.
+func (l ErrorList) Err() error {
+	if len(l) == 0 {
+		return nil
+	}
+	sort.SliceStable(l, func(i, j int) bool {
+		a, b := l[i].Pos, l[j].Pos
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return l
+}
+
+type tokKind uint8
+
+const (
+	tEOF tokKind = iota
+	tIdent
+	tNumber
+	tPunct
+)
+
+type token struct {
+	kind tokKind
+	text string
+	off  int // byte offset of the first byte
+}
+
+func (t token) String() string {
+	switch t.kind {
+	case tEOF:
+		return "end of file"
+	case tIdent:
+		return "identifier " + t.text
+	case tNumber:
+		return "number " + t.text
+	}
+	return "'" + t.text + "'"
+}
+
+// lexer turns source into tokens; comments and white space are dropped.
+type lexer struct {
+	src  string
+	off  int
+	errs func(off int, format string, args ...any)
+}
+
+var puncts = []string{"...", "<<", ">>", "{", "}", "(", ")", "[", "]", ";", ",", "*", ":", "=", "-", "+", "~", "|", "&", "/", "%", "^", "!", "<", ">", "?", ".", "#"}
+
+func (lx *lexer) next() token {
+	for lx.off < len(lx.src) {
+		c := lx.src[lx.off]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			lx.off++
+			continue
+		case strings.HasPrefix(lx.src[lx.off:], "//"):
+			for lx.off < len(lx.src) && lx.src[lx.off] != '\n' {
+				lx.off++
+			}
+			continue
+		case strings.HasPrefix(lx.src[lx.off:], "/*"):
+			end := strings.Index(lx.src[lx.off+2:], "*/")
+			if end < 0 {
+				lx.errs(lx.off, "comment not terminated")
+				lx.off = len(lx.src)
+				continue
+			}
+			lx.off += 2 + end + 2
+			continue
+		case c == '\\' && lx.off+1 < len(lx.src) && (lx.src[lx.off+1] == '\n' || lx.src[lx.off+1] == '\r'):
+			lx.off += 2 // line continuation
+			continue
+		}
+		break
+	}
+	if lx.off >= len(lx.src) {
+		return token{kind: tEOF, off: len(lx.src)}
+	}
+	start := lx.off
+	c := lx.src[start]
+	switch {
+	case c == '_' || isLetter(c):
+		for lx.off < len(lx.src) && (lx.src[lx.off] == '_' || isLetter(lx.src[lx.off]) || isDigit(lx.src[lx.off])) {
+			lx.off++
+		}
+		return token{kind: tIdent, text: lx.src[start:lx.off], off: start}
+	case isDigit(c):
+		for lx.off < len(lx.src) && (lx.src[lx.off] == '_' || isLetter(lx.src[lx.off]) || isDigit(lx.src[lx.off])) {
+			lx.off++
+		}
+		return token{kind: tNumber, text: lx.src[start:lx.off], off: start}
+	}
+	for _, p := range puncts {
+		if strings.HasPrefix(lx.src[start:], p) {
+			lx.off += len(p)
+			return token{kind: tPunct, text: p, off: start}
+		}
+	}
+	lx.off++
+	return token{kind: tPunct, text: lx.src[start:lx.off], off: start}
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+
+// position turns a byte offset into a Pos.
+func position(file, src string, off int) Pos {
+	if off > len(src) {
+		off = len(src)
+	}
+	line := 1 + strings.Count(src[:off], "\n")
+	col := off - strings.LastIndex(src[:off], "\n")
+	return Pos{File: file, Line: line, Column: col}
+}

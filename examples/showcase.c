@@ -1,0 +1,12 @@
+struct B { long a; } __attribute__((aligned(16)));
+typedef unsigned long long ull __attribute__((aligned(16)));
+struct S8 { ull i : 1 __attribute__((aligned(8))); int : 0; char c; };
+union U { float f; struct { float a; float b; } s; };
+enum E { X = 0, Y = -3, Z = -2 };
+typedef unsigned long long u64;
+struct node { struct node *next; struct other *o; int v[2][3]; };
+typedef unsigned long long __u64;
+typedef __u64 __aligned_u64 __attribute__((aligned(8)));
+struct P { char a; long b; } __attribute__((packed));
+struct other;
+int f(int a, __int128 b, struct B c, struct P *p, struct S8 s, union U u, enum E e, u64 x, struct node n, __aligned_u64 al, char **pp);
