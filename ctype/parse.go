@@ -82,7 +82,7 @@ type parser struct {
 	ahead     []token
 	errs      ErrorList
 
-	tags     map[string]Type // struct, union and enum tags share one name space
+	tags     map[string]Type     // struct, union and enum tags share one name space
 	typedefs map[string]*Typedef // defined in the file
 	builtins map[string]*Typedef // u8 … s64 and friends, unless the file defines them
 	consts   map[string]int64    // enumerators
@@ -124,7 +124,9 @@ func (p *parser) peek() token {
 	return p.ahead[0]
 }
 
-func (p *parser) is(text string) bool { return p.tok.kind != tEOF && p.tok.text == text && p.tok.kind != tNumber }
+func (p *parser) is(text string) bool {
+	return p.tok.kind != tEOF && p.tok.text == text && p.tok.kind != tNumber
+}
 
 func (p *parser) expect(text string) int {
 	off := p.tok.off

@@ -28,11 +28,11 @@ type Type interface {
 type BasicKind uint8
 
 const (
-	Void BasicKind = iota + 1 // only as a pointer target or return type
-	Bool                      // _Bool
-	Char                      // char (unsigned on AArch64)
-	SChar                     // signed char
-	UChar                     // unsigned char
+	Void  BasicKind = iota + 1 // only as a pointer target or return type
+	Bool                       // _Bool
+	Char                       // char (unsigned on AArch64)
+	SChar                      // signed char
+	UChar                      // unsigned char
 	Short
 	UShort
 	Int
