@@ -1,0 +1,200 @@
+// Package corpus is trampfuzz's shared corpus: one signature per file, in
+// canonical C text (ctype.Render), named by the SHA-256 of that text, so
+// that two corpora merge by copying files and duplicates collapse by name.
+//
+// The cases of this repository live in corpus/cases/. A corpus directory
+// holds only NAME.c files; anything else in it is left alone.
+//
+// Writes are atomic (a temporary file in the same directory, then rename)
+// and never replace a file with different content. A file that does not
+// parse, is not canonical, or whose name is not the hash of its content is
+// reported with its path and left in place.
+package corpus
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/trampfuzz/trampfuzz/ctype"
+)
+
+// Ext is the extension of a case file.
+const Ext = ".c"
+
+// nameLen is how many hex digits of the SHA-256 name a case.
+const nameLen = 16
+
+// Errors wrapped by the functions of this package.
+var (
+	ErrCorrupt  = errors.New("corrupt corpus file")
+	ErrConflict = errors.New("a different file already has this name")
+)
+
+// Name is the file name (without directory) of a signature's case.
+func Name(fn *ctype.Func) string { return nameOf([]byte(ctype.Render(fn))) }
+
+func nameOf(text []byte) string {
+	sum := sha256.Sum256(text)
+	return hex.EncodeToString(sum[:])[:nameLen] + Ext
+}
+
+// Case is one file of a corpus.
+type Case struct {
+	Name string
+	Path string
+	Func *ctype.Func // nil when Err is set
+	Err  error       // why the file is not a valid case
+}
+
+// Dir is a corpus directory.
+type Dir string
+
+// Add writes fn to the corpus unless an identical case is there. It
+// reports the case's path and whether a file was written.
+func (d Dir) Add(fn *ctype.Func) (path string, added bool, err error) {
+	if err := ctype.Check(fn); err != nil {
+		return "", false, err
+	}
+	text := []byte(ctype.Render(fn))
+	name := nameOf(text)
+	path = filepath.Join(string(d), name)
+	if old, err := os.ReadFile(path); err == nil {
+		if bytes.Equal(old, text) {
+			return path, false, nil
+		}
+		return path, false, fmt.Errorf("%s: %w (left in place)", path, ErrConflict)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return path, false, err
+	}
+	if err := os.MkdirAll(string(d), 0o755); err != nil {
+		return path, false, err
+	}
+	if err := writeNew(path, text); err != nil {
+		return path, false, err
+	}
+	return path, true, nil
+}
+
+// writeNew writes a file atomically and never replaces an existing one:
+// the content goes to a temporary file first, then a hard link gives it
+// its name (failing if the name exists), so a reader never sees a partial
+// file and a concurrent writer never loses one.
+func writeNew(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			if old, rerr := os.ReadFile(path); rerr == nil && bytes.Equal(old, data) {
+				return nil
+			}
+			return fmt.Errorf("%s: %w (left in place)", path, ErrConflict)
+		}
+		return err
+	}
+	return nil
+}
+
+// Cases reads every case file of the corpus, sorted by name. A file that
+// is not a valid case is returned with Err set; reading goes on. A missing
+// directory is an empty corpus.
+func (d Dir) Cases() ([]Case, error) {
+	entries, err := os.ReadDir(string(d))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []Case
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), Ext) {
+			continue
+		}
+		out = append(out, Read(filepath.Join(string(d), e.Name())))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Read reads and validates one case file.
+func Read(path string) Case {
+	c := Case{Name: filepath.Base(path), Path: path}
+	text, err := os.ReadFile(path)
+	if err != nil {
+		c.Err = err
+		return c
+	}
+	fn, err := ctype.Parse(path, text)
+	if err != nil {
+		c.Err = fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return c
+	}
+	if canon := ctype.Render(fn); canon != string(text) {
+		c.Err = fmt.Errorf("%w: %s: not canonical C text (trampfuzz parse prints the canonical form)", ErrCorrupt, path)
+		return c
+	}
+	if want := nameOf(text); want != c.Name {
+		c.Err = fmt.Errorf("%w: %s: name does not match its content (want %s)", ErrCorrupt, path, want)
+		return c
+	}
+	c.Func = fn
+	return c
+}
+
+// MergeResult counts what a merge did.
+type MergeResult struct {
+	Added, Present int
+	Errors         []error // corrupt source files, conflicts
+}
+
+// Merge adds every valid case of src to d. Invalid source files and
+// conflicts are listed in the result and skipped; nothing in d is
+// replaced.
+func (d Dir) Merge(src Dir) (MergeResult, error) {
+	cases, err := src.Cases()
+	if err != nil {
+		return MergeResult{}, err
+	}
+	return d.addCases(cases), nil
+}
+
+func (d Dir) addCases(cases []Case) MergeResult {
+	var r MergeResult
+	for _, c := range cases {
+		if c.Err != nil {
+			r.Errors = append(r.Errors, c.Err)
+			continue
+		}
+		_, added, err := d.Add(c.Func)
+		switch {
+		case err != nil:
+			r.Errors = append(r.Errors, err)
+		case added:
+			r.Added++
+		default:
+			r.Present++
+		}
+	}
+	return r
+}
