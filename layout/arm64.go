@@ -1,0 +1,371 @@
+package layout
+
+import (
+	"fmt"
+
+	"github.com/trampfuzz/trampfuzz/loc"
+)
+
+// arm64ArgRegs is the number of AArch64 argument registers x0..x7 the
+// trampoline saves from (AAPCS64 2025Q4 C.12 range; every modelled version).
+const arm64ArgRegs = 8
+
+type jitKind uint8
+
+const (
+	// jitRegsOnly: v6.0-v6.15, ctx[r] = x_r for r < n, nothing from the stack.
+	jitRegsOnly jitKind = iota + 1
+	// jitCalcArgAux: v6.16+, registers until the first argument that does
+	// not fit, then 8-byte stack slots packed from FP+32.
+	jitCalcArgAux
+	// jitPlaceArgs: the proposed bpf_jit_place_args (not mainline).
+	jitPlaceArgs
+)
+
+// jitModel is what differs between arm64 trampoline versions.
+type jitModel struct {
+	kind   jitKind
+	commit string
+	// v6.1-v6.4 (eb707dde264a): any BTF_FMODEL_STRUCT_ARG -> -ENOTSUPP.
+	rejectStructArg bool
+	// v6.5-v6.15 (90564f1e3dd6): n += ceil(size/8)-1 per STRUCT_ARG.
+	structExtraSlots bool
+	// v6.16 (9014cf56f13d): a STRUCT_ARG on the stack -> -ENOTSUPP.
+	rejectStructOnStack bool
+	// 50de1c47a41d: a struct_ops trampoline reads stack args from FP+16.
+	structOpsFP16 bool
+}
+
+// Options selects the kind of trampoline. The zero value is a tracing
+// (fentry/fexit/fmod_ret) trampoline.
+type Options struct {
+	// StructOps selects a struct_ops trampoline (BPF_TRAMP_F_INDIRECT):
+	// reached by blr, it pushes only {FP, LR}, so the caller's stack
+	// arguments start at FP+16 instead of FP+32. Before 50de1c47a41d the
+	// JIT still read them from FP+32, 16 bytes too high.
+	StructOps bool
+}
+
+// CtxArg is where the BPF program finds one argument in its u64 ctx array.
+type CtxArg struct {
+	Index int    `json:"index"`
+	Name  string `json:"name,omitempty"`
+	// FirstSlot is the bpf_get_func_arg() index (and BPF_PROG2 slot) of the
+	// argument's first 8 bytes; Slots is how many consecutive slots it has.
+	FirstSlot int `json:"first_slot"`
+	Slots     int `json:"slots"`
+}
+
+// CtxMap is the BPF side of a trampoline: the ctx slots the verifier gives
+// each argument (btf_ctx_access: get_ctx_arg_idx by size from 720e6a435194,
+// off/8 before), the slot an fexit program reads the return value from, and
+// the count the trampoline stores at ctx[-1].
+type CtxMap struct {
+	Args []CtxArg `json:"args"`
+	// RetSlot is the ctx slot the verifier maps to the return value.
+	RetSlot int `json:"ret_slot"`
+	// Count is ctx[-1], the number of slots the trampoline saved, which
+	// bpf_get_func_arg_cnt() returns; the trampoline stores the return
+	// value at ctx[Count].
+	Count int `json:"count"`
+}
+
+// Trampoline is where an arm64 trampoline reads each argument byte it stores
+// into the BPF ctx, as the BPF program sees it.
+type Trampoline struct {
+	Kernel string `json:"kernel"`
+	// Placement gives, for each byte of each argument, the register byte
+	// or entry-SP-relative stack byte the trampoline copied into the ctx
+	// slot the BPF program reads for that byte. A zero loc.Loc means the
+	// trampoline never stores that slot (it lies at or past ctx[Count]).
+	Placement loc.Placement `json:"placement"`
+	Ctx       CtxMap        `json:"ctx"`
+	// Slots is the source of each saved ctx slot 0..Count-1: byte 0 of the
+	// register (x3.0) or stack slot (sp+16) it was copied from.
+	Slots []loc.Loc `json:"slots"`
+}
+
+// slotSource is where the trampoline takes one 8-byte ctx slot from.
+type slotSource struct {
+	first loc.Loc
+	rule  string
+}
+
+// ARM64 is the arm64 BPF trampoline of kernel k for the function model m
+// (from Distill with the same kernel): where it reads each argument byte,
+// the ctx slot map, or the JIT's -ENOTSUPP. The error is for a model that
+// Distill could not have produced or a kernel that is not arm64.
+//
+// Stack locations are relative to SP at the traced function's entry (the
+// caller's outgoing argument area): a tracing trampoline pushes {FP, x9} and
+// {FP, LR}, so FP+32 is sp+0; a struct_ops trampoline pushes only {FP, LR},
+// so FP+32 is sp+16.
+func ARM64(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error) {
+	if k.Arch != ArchARM64 || k.jit.kind == 0 {
+		return nil, nil, fmt.Errorf("layout.ARM64: kernel %q is not a modelled arm64 kernel (use Lookup or Kernels)", k.Name)
+	}
+	if err := checkModel(m); err != nil {
+		return nil, nil, err
+	}
+	var (
+		srcs []slotSource
+		rej  *Rejection
+	)
+	switch k.jit.kind {
+	case jitRegsOnly:
+		srcs, rej = regsOnly(m, k.jit)
+	case jitCalcArgAux:
+		srcs, rej = calcArgAux(m, k.jit, opts)
+	case jitPlaceArgs:
+		srcs, rej = placeArgs(m, k.jit, opts)
+	}
+	if rej != nil {
+		return nil, rej, nil
+	}
+
+	t := &Trampoline{Kernel: k.String(), Placement: loc.Placement{Func: m.Name}}
+	for _, s := range srcs {
+		t.Slots = append(t.Slots, s.first)
+	}
+	t.Ctx.Count = len(srcs)
+	slot := 0
+	for i := 0; i < m.NrArgs; i++ {
+		size := m.ArgSize[i]
+		first, nslots := slot, slotsOf(size)
+		if !m.CtxSlotBySize {
+			// v6.0 btf_ctx_access: arg = off / 8, one slot per argument.
+			first, nslots = i, 1
+		}
+		slot = first + nslots
+		t.Ctx.Args = append(t.Ctx.Args, CtxArg{Index: i, Name: m.ArgNames[i], FirstSlot: first, Slots: nslots})
+
+		a := loc.Arg{Index: i, Name: m.ArgNames[i], Type: m.ArgTypes[i], Size: size, Bytes: make([]loc.Loc, size)}
+		var rules []string
+		addRule := func(r string) {
+			for _, have := range rules {
+				if have == r {
+					return
+				}
+			}
+			rules = append(rules, r)
+		}
+		for b := 0; b < size; b++ {
+			s := first + b/8
+			switch {
+			case b/8 >= nslots:
+				addRule("v6.0 btf_ctx_access: one 8-byte ctx slot per argument (off/8); bytes past 8 are not in it")
+			case s >= len(srcs):
+				addRule(fmt.Sprintf("not saved: ctx[%d] is past the %d slots the trampoline stores (ctx[-1] = %d)", s, len(srcs), len(srcs)))
+			default:
+				l := srcs[s].first
+				l.Off += int32(b % 8)
+				a.Bytes[b] = l
+				addRule(srcs[s].rule)
+			}
+		}
+		a.Rules = rules
+		t.Placement.Args = append(t.Placement.Args, a)
+	}
+	if m.CtxSlotBySize {
+		t.Ctx.RetSlot = slot
+	} else {
+		t.Ctx.RetSlot = m.NrArgs
+	}
+	return t, nil, nil
+}
+
+// checkModel rejects a FuncModel that btf_distill_func_proto cannot produce.
+func checkModel(m *FuncModel) error {
+	if m == nil {
+		return fmt.Errorf("layout.ARM64: nil FuncModel")
+	}
+	if m.NrArgs < 0 || m.NrArgs > MaxFuncArgs {
+		return fmt.Errorf("layout.ARM64: %s: nr_args %d outside 0..%d", m.Name, m.NrArgs, MaxFuncArgs)
+	}
+	if len(m.ArgSize) != m.NrArgs || len(m.ArgFlags) != m.NrArgs || len(m.ArgNames) != m.NrArgs || len(m.ArgTypes) != m.NrArgs {
+		return fmt.Errorf("layout.ARM64: %s: nr_args %d but %d sizes, %d flags, %d names, %d types",
+			m.Name, m.NrArgs, len(m.ArgSize), len(m.ArgFlags), len(m.ArgNames), len(m.ArgTypes))
+	}
+	for i, s := range m.ArgSize {
+		if s < 1 || s > maxArgSize {
+			return fmt.Errorf("layout.ARM64: %s: arg%d size %d outside 1..%d", m.Name, i, s, maxArgSize)
+		}
+	}
+	return nil
+}
+
+// slotsOf is (arg_size + 7) / 8: one or two 8-byte slots.
+func slotsOf(size int) int { return (size + 7) / 8 }
+
+func notSupported(format string, args ...any) *Rejection {
+	return &Rejection{Stage: StageJIT, Errno: ENOTSUPP, Message: fmt.Sprintf(format, args...)}
+}
+
+// regsOnly is arch_prepare_bpf_trampoline + save_args of v6.0-v6.15:
+//
+//	v6.0 (efc9909fdce0):     nregs = nr_args; nregs > 8 -> -ENOTSUPP
+//	v6.1-v6.4 (eb707dde264a): also any STRUCT_ARG -> -ENOTSUPP
+//	v6.5-v6.15 (90564f1e3dd6): nregs = nr_args + sum over STRUCT_ARG of
+//	                           (arg_size+7)/8 - 1; nregs > 8 -> -ENOTSUPP
+//	save_args: for (i = 0; i < nregs; i++) STR x_i -> ctx[i]; ctx[-1] = nregs
+//
+// A 16-byte argument without STRUCT_ARG (__int128) counts one register here
+// while the BPF side gives it two slots, so every later slot reads one
+// register too low and the last one is never saved (kernel-jit.md §3.1).
+func regsOnly(m *FuncModel, j jitModel) ([]slotSource, *Rejection) {
+	nregs := m.NrArgs
+	if j.rejectStructArg {
+		if m.NrArgs > arm64ArgRegs {
+			return nil, notSupported("arm64 trampoline (%s): %d arguments, only x0..x7 are saved", j.commit, m.NrArgs)
+		}
+		for i, f := range m.ArgFlags {
+			if f&FlagStructArg != 0 {
+				return nil, notSupported("arm64 trampoline (%s): arg%d is a struct (BTF_FMODEL_STRUCT_ARG), not supported", j.commit, i)
+			}
+		}
+	}
+	if j.structExtraSlots {
+		for i, f := range m.ArgFlags {
+			if f&FlagStructArg != 0 {
+				nregs += slotsOf(m.ArgSize[i]) - 1
+			}
+		}
+	}
+	if nregs > arm64ArgRegs {
+		return nil, notSupported("arm64 trampoline (%s): %d argument registers needed, only x0..x7 are saved", j.commit, nregs)
+	}
+	rule := fmt.Sprintf("arm64 save_args (%s): ctx[i] = x_i for i < nregs = %d", j.commit, nregs)
+	srcs := make([]slotSource, nregs)
+	for r := range srcs {
+		srcs[r] = slotSource{first: loc.RegByte(loc.XReg(r), 0), rule: rule}
+	}
+	return srcs, nil
+}
+
+// stackBase returns the FP offset of the first stack argument the JIT reads
+// (soff) and the FP offset of SP at the traced function's entry.
+func stackBase(j jitModel, opts Options) (soff, entryFP int, rule string) {
+	entryFP = 32 // tracing: {FP, x9} and {FP, LR} pushed
+	if opts.StructOps {
+		entryFP = 16 // struct_ops: only {FP, LR} pushed
+	}
+	soff = 32 // 9014cf56f13d: "on stack arguments start from FP + 32"
+	if opts.StructOps && j.structOpsFP16 {
+		soff = 16 // 50de1c47a41d: is_struct_ops ? 16 : 32
+	}
+	switch {
+	case opts.StructOps && j.structOpsFP16:
+		rule = fmt.Sprintf("arm64 save_args (%s): struct_ops stack args from FP+16", j.commit)
+	case opts.StructOps:
+		rule = "arm64 save_args (9014cf56f13d): stack args from FP+32, but a struct_ops trampoline's caller args start at FP+16 (fixed in 50de1c47a41d)"
+	default:
+		rule = "arm64 save_args (9014cf56f13d): stack args from FP+32"
+	}
+	return soff, entryFP, rule
+}
+
+// calcArgAux is calc_arg_aux + save_args of v6.16+ (9014cf56f13d,
+// dc704d0cfa43, 50de1c47a41d):
+//
+//	for (i = 0, nregs = 0; i < nr_args; i++) {
+//		slots = (arg_size[i] + 7) / 8;
+//		if (nregs + slots <= 8) nregs += slots; else break;
+//	}
+//	args_in_regs = i; regs_for_args = nregs;
+//	for (; i < nr_args; i++)  [v6.16: STRUCT_ARG -> -ENOTSUPP]
+//		stack slots += (arg_size[i] + 7) / 8
+//	save_args: x0..x(nregs-1) -> ctx; then for each stack slot
+//		LDR tmp, [FP, soff]; soff += 8 -> ctx (packed, no alignment)
+func calcArgAux(m *FuncModel, j jitModel, opts Options) ([]slotSource, *Rejection) {
+	nregs, i := 0, 0
+	for ; i < m.NrArgs; i++ {
+		k := slotsOf(m.ArgSize[i])
+		if nregs+k > arm64ArgRegs {
+			break // the first argument that does not fit ends register use
+		}
+		nregs += k
+	}
+	argsInRegs := i
+	if j.rejectStructOnStack {
+		for ; i < m.NrArgs; i++ {
+			if m.ArgFlags[i]&FlagStructArg != 0 {
+				// "We can not know for sure about exact alignment needs for
+				// struct passed on stack, so deny those"
+				return nil, notSupported("arm64 calc_arg_aux (%s): arg%d is a struct passed on the stack", j.commit, i)
+			}
+		}
+	}
+	regRule := "arm64 calc_arg_aux (9014cf56f13d): args_in_regs"
+	var srcs []slotSource
+	for r := 0; r < nregs; r++ {
+		srcs = append(srcs, slotSource{first: loc.RegByte(loc.XReg(r), 0), rule: regRule})
+	}
+	soff, entryFP, stackRule := stackBase(j, opts)
+	for i = argsInRegs; i < m.NrArgs; i++ {
+		for s := 0; s < slotsOf(m.ArgSize[i]); s++ {
+			srcs = append(srcs, slotSource{first: loc.Stack(soff - entryFP), rule: stackRule})
+			soff += 8
+		}
+	}
+	return srcs, nil
+}
+
+// placeArgs is the proposed calc_arg_aux over bpf_jit_place_args (fork
+// yonghong-song/bpf@995dd580b74c, NOT in mainline) with arm64_arg_abi
+// {.nr_arg_regs = 8, .even_reg_align = true, .even_stack_align = true}:
+// every slot gets a register or an outgoing-stack offset as AAPCS64 places
+// it, the ctx stays packed, more than 12 slots is -ENOTSUPP, and stack
+// arguments are read from FP+16 (struct_ops) or FP+32, both entry SP.
+//
+// The placement rules below are inferred from arm64_arg_abi and the fork's
+// comments and selftests (bpf_testmod_test_int128_stack/_backfill); the body
+// of bpf_jit_place_args itself was not in the stored copy:
+//   - a 2-slot argument with ALIGN16_ARG starts at an even register
+//     (AAPCS64 2025Q4 C.10) and at a 16-byte aligned stack offset;
+//   - an argument that does not fit in the remaining registers goes to the
+//     stack and so does every later one ("Nothing goes back to a register
+//     after the stack"; C.13 sets NGRN to 8).
+func placeArgs(m *FuncModel, j jitModel, opts Options) ([]slotSource, *Rejection) {
+	total := 0
+	for _, s := range m.ArgSize {
+		total += slotsOf(s)
+	}
+	if total > MaxFuncArgs {
+		return nil, notSupported("arm64 calc_arg_aux/bpf_jit_place_args (%s, not mainline): %d argument slots > %d", j.commit, total, MaxFuncArgs)
+	}
+	soff, entryFP, _ := stackBase(j, opts)
+	stackRule := fmt.Sprintf("arm64 bpf_jit_place_args (%s, not mainline): stack slot", j.commit)
+	var srcs []slotSource
+	ngrn, nsaa, onStack := 0, 0, false
+	for i := 0; i < m.NrArgs; i++ {
+		k := slotsOf(m.ArgSize[i])
+		align16 := k == 2 && m.ArgFlags[i]&FlagAlign16Arg != 0
+		if !onStack {
+			r := ngrn
+			rule := fmt.Sprintf("arm64 bpf_jit_place_args (%s, not mainline): register", j.commit)
+			if align16 && r%2 == 1 {
+				r++ // even_reg_align
+				rule = fmt.Sprintf("arm64 bpf_jit_place_args (%s, not mainline): even register pair", j.commit)
+			}
+			if r+k <= arm64ArgRegs {
+				for s := 0; s < k; s++ {
+					srcs = append(srcs, slotSource{first: loc.RegByte(loc.XReg(r+s), 0), rule: rule})
+				}
+				ngrn = r + k
+				continue
+			}
+			onStack = true
+			ngrn = arm64ArgRegs
+		}
+		rule := stackRule
+		if align16 && nsaa%16 != 0 {
+			nsaa += 16 - nsaa%16 // even_stack_align
+			rule = fmt.Sprintf("arm64 bpf_jit_place_args (%s, not mainline): 16-byte aligned stack slot", j.commit)
+		}
+		for s := 0; s < k; s++ {
+			srcs = append(srcs, slotSource{first: loc.Stack(soff + nsaa - entryFP), rule: rule})
+			nsaa += 8
+		}
+	}
+	return srcs, nil
+}

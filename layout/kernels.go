@@ -1,0 +1,243 @@
+// Package layout is the kernel's side of trampfuzz: what a given Linux kernel
+// version does with the BTF of a traced function.
+//
+// It has two stages, both modelled on the kernel source and both seeing BTF
+// only (never C types or attributes, exactly like the kernel):
+//
+//   - Distill is btf_distill_func_proto() (kernel/bpf/btf.c): the BTF function
+//     model (struct btf_func_model, include/linux/bpf.h) or the verifier's own
+//     log message and errno.
+//   - ARM64 is the arm64 BPF trampoline (arch/arm64/net/bpf_jit_comp.c,
+//     prepare_trampoline/calc_arg_aux/save_args): where the trampoline reads
+//     every byte of every argument that it stores into the BPF context, as a
+//     loc.Placement, the BPF ctx slot map, or the JIT's -ENOTSUPP.
+//
+// Kernel versions are data: Kernels lists one model per distinct behaviour
+// and Lookup picks the model of the range a version falls in. The facts and
+// their sources are collected in /work/shared/reference/kernel-jit.md; each
+// piece of code below names the kernel commit (12-hex id) it implements.
+//
+// Kernel-reachable shapes: no arm64 trampoline version modelled here ever
+// reads an FP/SIMD register (v0..v31); every argument byte comes from x0..x7
+// or the stack. arm64 kernels are built with -mgeneral-regs-only, so no traced
+// kernel function takes a floating-point argument or an HFA; a mismatch that
+// needs one is real for the ABI but not reachable in kernel builds.
+package layout
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ArchARM64 is the only architecture modelled so far.
+const ArchARM64 = "arm64"
+
+// Kernel is one modelled kernel behaviour: a version range of one
+// architecture whose trampoline and btf_distill_func_proto behave the same
+// for argument placement, or a proposed patch that is not in mainline.
+//
+// Lookup returns a Kernel whose Version is the concrete version asked for;
+// Distill uses it for the btf.c changes that fall inside a JIT range (unions
+// from v6.18, the STRUCT_ARG flag's removal). Kernels returns each model with
+// Version set to the first version of its range.
+type Kernel struct {
+	Arch string
+	// Name is the range ("v6.17-v7.2") or the proposal ("place-args").
+	Name string
+	// Version is the concrete kernel version ("v6.18"); empty for a proposal.
+	Version string
+	// Mainline is false for a proposed patch that torvalds/linux does not have.
+	Mainline bool
+	// Commits are the kernel commits (12-hex ids) whose code this model
+	// implements, the trampoline's first.
+	Commits []string
+	// Summary is one line on what the trampoline does with arguments.
+	Summary string
+
+	from, to version // inclusive range; to == version{} means open-ended
+	jit      jitModel
+	proposal bool // Distill follows the proposal's btf.c, not a mainline version
+}
+
+// String is "arm64/v6.17-v7.2", or "arm64/v6.18 (v6.17-v7.2)" when a
+// concrete version inside the range was looked up.
+func (k Kernel) String() string {
+	s := k.Arch + "/" + k.Name
+	if k.Version != "" && k.Version != k.from.String() {
+		s = k.Arch + "/" + k.Version + " (" + k.Name + ")"
+	}
+	return s
+}
+
+// version is a kernel major.minor.
+type version struct{ major, minor int }
+
+func (v version) String() string { return "v" + strconv.Itoa(v.major) + "." + strconv.Itoa(v.minor) }
+
+func (v version) less(w version) bool {
+	return v.major < w.major || (v.major == w.major && v.minor < w.minor)
+}
+
+func (v version) atLeast(w version) bool { return !v.less(w) }
+
+// Versions at which btf.c or the arm64 JIT changed.
+var (
+	v6_0  = version{6, 0}  // efc9909fdce0: first arm64 trampoline
+	v6_1  = version{6, 1}  // 720e6a435194 (struct args in btf.c), eb707dde264a (arm64 rejects them)
+	v6_3  = version{6, 3}  // BTF_FMODEL_SIGNED_ARG, with the s390x trampoline series (528eb2cb87bc) [inferred release]
+	v6_4  = version{6, 4}  //
+	v6_5  = version{6, 5}  // 90564f1e3dd6: arm64 struct args in registers
+	v6_15 = version{6, 15} //
+	v6_16 = version{6, 16} // 9014cf56f13d: 12 args, calc_arg_aux, structs on the stack rejected
+	v6_17 = version{6, 17} // dc704d0cfa43: structs on the stack allowed
+	v6_18 = version{6, 18} // ccb4f5d91ec4: union args
+	v7_2  = version{7, 2}  //
+	v7_3  = version{7, 3}  // 50de1c47a41d (struct_ops stack base), 457d4ecb47aa (STRUCT_ARG removed)
+)
+
+// kernels is the table of modelled behaviours, oldest first. Release
+// evidence for each boundary is in reference/kernel-jit.md §0.
+var kernels = []Kernel{
+	{
+		Arch: ArchARM64, Name: "v6.0", Mainline: true,
+		Commits: []string{"efc9909fdce0"},
+		Summary: "one register per argument, x0..x(n-1); more than 8 arguments -> -ENOTSUPP",
+		from:    v6_0, to: v6_0,
+		jit: jitModel{kind: jitRegsOnly, commit: "efc9909fdce0"},
+	},
+	{
+		Arch: ArchARM64, Name: "v6.1-v6.4", Mainline: true,
+		Commits: []string{"eb707dde264a", "720e6a435194"},
+		Summary: "as v6.0; any STRUCT_ARG argument -> -ENOTSUPP",
+		from:    v6_1, to: v6_4,
+		jit: jitModel{kind: jitRegsOnly, commit: "eb707dde264a", rejectStructArg: true},
+	},
+	{
+		Arch: ArchARM64, Name: "v6.5-v6.15", Mainline: true,
+		Commits: []string{"90564f1e3dd6"},
+		Summary: "nr_args plus one extra register per 16-byte STRUCT_ARG, x0..x(n-1); more than 8 -> -ENOTSUPP",
+		from:    v6_5, to: v6_15,
+		jit: jitModel{kind: jitRegsOnly, commit: "90564f1e3dd6", structExtraSlots: true},
+	},
+	{
+		Arch: ArchARM64, Name: "v6.16", Mainline: true,
+		Commits: []string{"9014cf56f13d", "c5cebb241e27"},
+		Summary: "calc_arg_aux: registers until the first argument that does not fit, the rest packed from FP+32; a struct on the stack -> -ENOTSUPP",
+		from:    v6_16, to: v6_16,
+		jit: jitModel{kind: jitCalcArgAux, commit: "9014cf56f13d", rejectStructOnStack: true},
+	},
+	{
+		Arch: ArchARM64, Name: "v6.17-v7.2", Mainline: true,
+		Commits: []string{"dc704d0cfa43", "9014cf56f13d"},
+		Summary: "as v6.16 with structs allowed on the stack; struct_ops stack arguments read from FP+32 (16 bytes too high)",
+		from:    v6_17, to: v7_2,
+		jit: jitModel{kind: jitCalcArgAux, commit: "dc704d0cfa43"},
+	},
+	{
+		Arch: ArchARM64, Name: "v7.3", Mainline: true,
+		Commits: []string{"50de1c47a41d", "dc704d0cfa43", "457d4ecb47aa"},
+		Summary: "as v6.17; struct_ops trampolines read stack arguments from FP+16; no STRUCT_ARG flag",
+		from:    v7_3, // open-ended: the newest code read (Aug 2026)
+		jit:     jitModel{kind: jitCalcArgAux, commit: "50de1c47a41d", structOpsFP16: true},
+	},
+	{
+		Arch: ArchARM64, Name: "place-args", Mainline: false,
+		Commits:  []string{"995dd580b74c"},
+		Summary:  "NOT MAINLINE: proposed bpf_jit_place_args rewrite (fork yonghong-song/bpf): AAPCS64 even register pairs and 16-byte stack alignment from a BTF ALIGN16 flag",
+		jit:      jitModel{kind: jitPlaceArgs, commit: "995dd580b74c", structOpsFP16: true},
+		proposal: true,
+	},
+}
+
+// Kernels returns every modelled behaviour, oldest mainline range first and
+// the proposals last. Each has Version set to the first version of its range.
+func Kernels() []Kernel {
+	out := make([]Kernel, len(kernels))
+	for i, k := range kernels {
+		if !k.proposal {
+			k.Version = k.from.String()
+		}
+		k.Commits = append([]string(nil), k.Commits...)
+		out[i] = k
+	}
+	return out
+}
+
+// ErrUnknownKernel is wrapped by every Lookup error.
+var ErrUnknownKernel = errors.New("unknown kernel")
+
+// Lookup returns the model of arch for a kernel version: "v6.10", "6.10",
+// "6.10.3" and "v6.10-rc2" all select the v6.5-v6.15 model, with Version
+// "v6.10". A proposal is selected by its name ("place-args"). Versions after
+// v7.3 use the v7.3 model, the newest code read; versions before v6.0 have no
+// arm64 trampoline and are an error.
+func Lookup(arch, ver string) (Kernel, error) {
+	if arch != ArchARM64 {
+		return Kernel{}, fmt.Errorf("%w: arch %q (modelled: %s)", ErrUnknownKernel, arch, ArchARM64)
+	}
+	name := strings.TrimPrefix(strings.TrimSpace(ver), arch+"/")
+	for _, k := range kernels {
+		if k.proposal && k.Name == name {
+			k.Commits = append([]string(nil), k.Commits...)
+			return k, nil
+		}
+	}
+	v, err := parseVersion(name)
+	if err != nil {
+		return Kernel{}, fmt.Errorf("%w: %v", ErrUnknownKernel, err)
+	}
+	if v.less(v6_0) {
+		return Kernel{}, fmt.Errorf("%w: %s/%s: arm64 has no BPF trampoline before v6.0 (efc9909fdce0)", ErrUnknownKernel, arch, v)
+	}
+	for _, k := range kernels {
+		if k.proposal || v.less(k.from) || (k.to != version{} && k.to.less(v)) {
+			continue
+		}
+		k.Version = v.String()
+		k.Commits = append([]string(nil), k.Commits...)
+		return k, nil
+	}
+	return Kernel{}, fmt.Errorf("%w: %s/%s", ErrUnknownKernel, arch, v)
+}
+
+// parseVersion reads "v6.10", "6.10", "6.10.3", "v6.10-rc2".
+func parseVersion(s string) (version, error) {
+	t := strings.TrimPrefix(s, "v")
+	if i := strings.IndexAny(t, "-+ "); i >= 0 {
+		t = t[:i]
+	}
+	parts := strings.Split(t, ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return version{}, fmt.Errorf("version %q: want MAJOR.MINOR, e.g. v6.10", s)
+	}
+	var nums [2]int
+	for i := 0; i < 2; i++ {
+		n, err := strconv.Atoi(parts[i])
+		if err != nil || n < 0 || n > 1000 || parts[i] == "" || (len(parts[i]) > 1 && parts[i][0] == '0') {
+			return version{}, fmt.Errorf("version %q: bad number %q", s, parts[i])
+		}
+		nums[i] = n
+	}
+	if len(parts) == 3 {
+		if _, err := strconv.Atoi(parts[2]); err != nil {
+			return version{}, fmt.Errorf("version %q: bad patch level %q", s, parts[2])
+		}
+	}
+	return version{nums[0], nums[1]}, nil
+}
+
+// concrete returns the version Distill should follow; ok is false for a
+// proposal, which follows its own btf.c.
+func (k Kernel) concrete() (version, bool) {
+	if k.proposal {
+		return version{}, false
+	}
+	if k.Version != "" {
+		if v, err := parseVersion(k.Version); err == nil {
+			return v, true
+		}
+	}
+	return k.from, true
+}
