@@ -1,0 +1,190 @@
+package check
+
+import (
+	"fmt"
+
+	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/layout"
+	"github.com/trampfuzz/trampfuzz/loc"
+	"github.com/trampfuzz/trampfuzz/oracle"
+	"github.com/trampfuzz/trampfuzz/pahole"
+)
+
+// Kind is a verdict's kind.
+type Kind string
+
+const (
+	Agree    Kind = "agree"
+	Rejected Kind = "rejected"
+	Mismatch Kind = "mismatch"
+)
+
+// Stages that can reject a function.
+const (
+	StagePahole  = "pahole"
+	StageDistill = layout.StageDistill
+	StageJIT     = "jit"
+)
+
+// Rejection says which stage refused the function, in its own words.
+type Rejection struct {
+	Stage  string `json:"stage"`
+	Reason string `json:"reason"`
+	Errno  int    `json:"errno,omitempty"`
+}
+
+// ArgMismatch is one argument the trampoline reads from the wrong place.
+type ArgMismatch struct {
+	Index int    `json:"index"`
+	Name  string `json:"name,omitempty"`
+	Type  string `json:"type"`
+	Size  int    `json:"size"`
+	// ABI and JIT are the argument's bytes as the ABI placed them and as
+	// the trampoline reads them (a zero loc: the trampoline never reads it).
+	ABI []loc.Loc `json:"abi"`
+	JIT []loc.Loc `json:"jit"`
+	// ABIRules are the oracle's rules for the argument.
+	ABIRules []string `json:"abi_rules,omitempty"`
+}
+
+// Verdict is the outcome of checking one function on one target.
+type Verdict struct {
+	Kind   Kind   `json:"verdict"`
+	Target string `json:"target"`
+	Func   string `json:"func"`
+	// C is the canonical C text of the signature.
+	C        string     `json:"c"`
+	Rejected *Rejection `json:"rejected,omitempty"`
+	// ABI is the oracle's placement; JIT the trampoline's (nil unless the
+	// JIT accepted the function).
+	ABI *loc.Placement `json:"abi,omitempty"`
+	JIT *loc.Placement `json:"jit,omitempty"`
+	// Ctx is the BPF side: which ctx slots hold which argument.
+	Ctx *layout.CtxMap `json:"ctx,omitempty"`
+	// Mismatches lists every argument read from the wrong place; the first
+	// is the root cause, the later ones may only be shifted by it.
+	Mismatches []ArgMismatch `json:"mismatches,omitempty"`
+	// Class is the stable class key of the root cause (Mismatch only).
+	Class string `json:"class,omitempty"`
+	// Problem is Class without the target prefix.
+	Problem string `json:"problem,omitempty"`
+	// Rule is the ABI rule the trampoline did not follow.
+	Rule string `json:"rule,omitempty"`
+	// Reachable is false when the signature needs a floating-point type,
+	// which arm64 kernels (-mgeneral-regs-only) never pass: such a
+	// mismatch is real for the ABI but not reachable in kernel builds.
+	Reachable bool `json:"reachable"`
+	// Known is the reviewed entry of the class, when there is one.
+	Known *KnownClass `json:"known,omitempty"`
+}
+
+// Run checks fn on target t. The error is for invalid input only (a
+// signature ctype.Check rejects, an internal BTF failure); every outcome of
+// the kernel path is a Verdict.
+func Run(fn *ctype.Func, t Target) (*Verdict, error) {
+	if err := ctype.Check(fn); err != nil {
+		return nil, err
+	}
+	v := &Verdict{Target: t.String(), Func: fn.Name, C: ctype.Render(fn), Reachable: !usesFloat(fn)}
+	abi, err := oracle.Place(fn, t.ABI)
+	if err != nil {
+		return nil, err
+	}
+	v.ABI = &abi
+
+	bfn, skip, err := pahole.Encode(fn, t.Pahole, abi)
+	if err != nil {
+		return nil, fmt.Errorf("check: pahole %s: %w", t.Pahole, err)
+	}
+	if skip != nil {
+		v.Kind, v.Rejected = Rejected, &Rejection{Stage: StagePahole, Reason: skip.String()}
+		return v, nil
+	}
+	// Nothing but BTF crosses over to the kernel side.
+	raw, err := pahole.Marshal(bfn)
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	kfn, err := pahole.Load(raw, bfn.Name)
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	model, rej, err := layout.Distill(kfn, t.Kernel)
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	if rej != nil {
+		v.Kind, v.Rejected = Rejected, &Rejection{Stage: rej.Stage, Reason: rej.Message, Errno: rej.Errno}
+		return v, nil
+	}
+	tramp, rej, err := layout.ARM64(model, t.Kernel, layout.Options{StructOps: t.StructOps})
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	if rej != nil {
+		v.Kind, v.Rejected = Rejected, &Rejection{Stage: rej.Stage, Reason: rej.Message, Errno: rej.Errno}
+		return v, nil
+	}
+	v.JIT, v.Ctx = &tramp.Placement, &tramp.Ctx
+	v.Mismatches = compare(fn, abi, tramp.Placement)
+	if len(v.Mismatches) == 0 {
+		v.Kind = Agree
+		return v, nil
+	}
+	v.Kind = Mismatch
+	v.Rule, v.Problem = classify(fn, v.Mismatches[0])
+	v.Class = t.String() + ": " + v.Problem
+	v.Known = Known().Lookup(v.Class)
+	return v, nil
+}
+
+// compare lists the arguments whose bytes differ.
+func compare(fn *ctype.Func, abi, jit loc.Placement) []ArgMismatch {
+	var out []ArgMismatch
+	for _, d := range loc.Diff(abi, jit) {
+		if d.Index >= len(abi.Args) {
+			continue
+		}
+		a := abi.Args[d.Index]
+		var j []loc.Loc
+		if d.Index < len(jit.Args) {
+			j = jit.Args[d.Index].Bytes
+		}
+		out = append(out, ArgMismatch{Index: d.Index, Name: fn.Params[d.Index].Name, Type: a.Type, Size: a.Size,
+			ABI: a.Bytes, JIT: j, ABIRules: a.Rules})
+	}
+	return out
+}
+
+// usesFloat reports whether any argument contains a floating-point type
+// (by value, at any depth).
+func usesFloat(fn *ctype.Func) bool {
+	for _, p := range fn.Params {
+		if hasFloat(p.Type, map[ctype.Type]bool{}) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasFloat(t ctype.Type, seen map[ctype.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t := t.(type) {
+	case *ctype.Basic:
+		return t.Kind.IsFloat()
+	case *ctype.Array:
+		return hasFloat(t.Elem, seen)
+	case *ctype.Typedef:
+		return hasFloat(t.Type, seen)
+	case *ctype.Record:
+		for _, m := range t.Members {
+			if hasFloat(m.Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,122 @@
+// Package check joins the ABI's answer and the kernel's answer for one
+// function into a verdict.
+//
+// For a signature and a Target (architecture and kernel version, pahole
+// version, ABI variant), Run follows the data path of a real kernel build:
+// the oracle places every argument byte as the compiler does; pahole
+// decides whether the function gets BTF and what that BTF says (its register
+// checks read the compiler's placement, as they read DWARF); the BTF is
+// marshalled to bytes and loaded back, so nothing but BTF reaches the
+// kernel side; btf_distill_func_proto builds the function model; the
+// trampoline model says where it reads each byte. The verdict is Agree,
+// Rejected (by pahole, distill or the JIT, with the tool's own words), or
+// Mismatch: the trampoline silently reads bytes the ABI did not put there.
+//
+// A Mismatch carries a class key, stable across argument counts, names and
+// unrelated arguments, e.g.
+//
+//	arm64/v6.17+pahole-1.24: AAPCS64 2025Q4 C.10 even pair not applied, __int128 scalar in registers
+//
+// The reviewed list of known classes is data in known_classes.yaml.
+package check
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/trampfuzz/trampfuzz/layout"
+	"github.com/trampfuzz/trampfuzz/oracle"
+	"github.com/trampfuzz/trampfuzz/pahole"
+)
+
+// Target is one kernel build to check against.
+type Target struct {
+	Kernel layout.Kernel
+	Pahole pahole.Version
+	ABI    oracle.Variant
+	// StructOps checks a struct_ops trampoline instead of fentry/fexit.
+	StructOps bool
+}
+
+// ErrTarget is wrapped by target parsing errors.
+var ErrTarget = errors.New("unknown target")
+
+// KernelName is the target's kernel as "arm64/v6.17": the first version of
+// the model's range (so every version in a range names the same classes),
+// or the proposal's name ("arm64/place-args").
+func (t Target) KernelName() string {
+	name := t.Kernel.Name
+	if t.Kernel.Mainline {
+		name, _, _ = strings.Cut(name, "-")
+	}
+	return t.Kernel.Arch + "/" + name
+}
+
+// String is the target's name in class keys: "arm64/v6.17+pahole-1.24",
+// with "+struct_ops" for a struct_ops trampoline and "+abi-…" for a
+// non-default ABI variant.
+func (t Target) String() string {
+	s := t.KernelName() + "+pahole-" + string(t.Pahole)
+	if t.StructOps {
+		s += "+struct_ops"
+	}
+	if t.ABI.Name != "" && t.ABI.Name != oracle.Default.Name {
+		s += "+abi-" + strings.TrimPrefix(t.ABI.Name, "aapcs64/")
+	}
+	return s
+}
+
+// ParseTarget reads a kernel target ("arm64/v6.17", "arm64/6.10.3",
+// "arm64/place-args"; "" is the newest) and a pahole version ("1.24",
+// "1.31", "head"; "" is the newest).
+func ParseTarget(kernel, paholeVersion string) (Target, error) {
+	t := Target{ABI: oracle.Default}
+	var err error
+	if t.Pahole = pahole.Newest; paholeVersion != "" {
+		if t.Pahole, err = pahole.ParseVersion(paholeVersion); err != nil {
+			return Target{}, fmt.Errorf("%w: %v", ErrTarget, err)
+		}
+	}
+	if kernel == "" {
+		ks := mainline()
+		t.Kernel = ks[len(ks)-1]
+		return t, nil
+	}
+	arch, ver, ok := strings.Cut(kernel, "/")
+	if !ok {
+		return Target{}, fmt.Errorf("%w %q: want ARCH/VERSION, e.g. arm64/v6.17", ErrTarget, kernel)
+	}
+	if t.Kernel, err = layout.Lookup(arch, ver); err != nil {
+		return Target{}, fmt.Errorf("%w %q: %v", ErrTarget, kernel, err)
+	}
+	return t, nil
+}
+
+// Default is the newest modelled mainline kernel with the newest pahole.
+func Default() Target {
+	t, _ := ParseTarget("", "")
+	return t
+}
+
+func mainline() []layout.Kernel {
+	var out []layout.Kernel
+	for _, k := range layout.Kernels() {
+		if k.Mainline {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Targets is every modelled kernel (mainline ranges and proposals) with
+// every modelled pahole version, for the default ABI.
+func Targets() []Target {
+	var out []Target
+	for _, k := range layout.Kernels() {
+		for _, v := range pahole.Versions() {
+			out = append(out, Target{Kernel: k, Pahole: v, ABI: oracle.Default})
+		}
+	}
+	return out
+}
