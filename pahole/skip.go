@@ -120,7 +120,10 @@ func uncertainParam(fn *ctype.Func, n int) int {
 //   - by reference (address in xN) → DW_OP_bregN 0, not a register → -1;
 //   - on the stack → DW_OP_fbreg → -1; no placement → no location → -1.
 //
-// -1 makes the parameter "optimized", which never causes a skip.
+// These are the locations aarch64-linux-gnu-gcc 12 -O2 writes at entry
+// (checked with readelf for a 24-byte struct, __int128, long, a 16-byte
+// struct and double). -1 makes the parameter "optimized", which never
+// causes a skip.
 func dwarfRegister(dwarf loc.Placement, i int) int {
 	if i >= len(dwarf.Args) {
 		return -1
