@@ -266,8 +266,17 @@ func typeSize(typ btf.Type, r distillRules) (int, btf.Type, error) {
 	case *btf.Pointer:
 		return 8, t, nil
 	case *btf.Int:
+		// The BTF verifier caps an INT at 128 bits (btf_int_check_meta);
+		// anything wider is corrupt BTF, not a kernel type.
+		if t.Size == 0 || t.Size > 16 {
+			return 0, nil, fmt.Errorf("INT %q of %d bytes (BTF integers are 1..16 bytes)", t.Name, t.Size)
+		}
 		return int(t.Size), t, nil
 	case *btf.Enum:
+		// btf_enum_check_meta: size 1, 2, 4 or 8.
+		if t.Size == 0 || t.Size > 8 {
+			return 0, nil, fmt.Errorf("ENUM %q of %d bytes (BTF enums are 1..8 bytes)", t.Name, t.Size)
+		}
 		return int(t.Size), t, nil
 	case *btf.Struct:
 		if r.structArgs {
