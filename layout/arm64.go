@@ -65,8 +65,10 @@ type CtxMap struct {
 	// RetSlot is the ctx slot the verifier maps to the return value.
 	RetSlot int `json:"ret_slot"`
 	// Count is ctx[-1], the number of slots the trampoline saved, which
-	// bpf_get_func_arg_cnt() returns; the trampoline stores the return
-	// value at ctx[Count].
+	// bpf_get_func_arg_cnt() returns (since the 2026 fsession work arm64
+	// stores a func_meta word there with this count in its low bits). The
+	// trampoline stores x0, the return value, at ctx[Count]: where RetSlot
+	// differs (an __int128 argument before v6.16), fexit reads another slot.
 	Count int `json:"count"`
 }
 
