@@ -1,0 +1,417 @@
+package truth
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/toolchain"
+)
+
+// lld is the linker clang is told to use (-fuse-ld=lld).
+var lld = toolchain.Tool{Name: "ld.lld", Package: "lld"}
+
+// compilerTool is how one compiler is invoked.
+type compilerTool struct {
+	c    Compiler
+	argv []string // the command up to the output and source names
+}
+
+// commonFlags: -O2 as the issue asks; static, so qemu-aarch64 needs no
+// sysroot; no -Wpsabi notes; no strict aliasing, since the caller reads
+// every argument out of one unsigned char buffer.
+var commonFlags = []string{"-O2", "-static", "-Wno-psabi", "-fno-strict-aliasing"}
+
+func findCompiler(c Compiler) (compilerTool, error) {
+	switch c {
+	case GCC:
+		p, err := toolchain.Find(toolchain.GCC)
+		if err != nil {
+			return compilerTool{}, err
+		}
+		return compilerTool{c: c, argv: append([]string{p}, commonFlags...)}, nil
+	case Clang:
+		p, err := toolchain.Find(toolchain.Clang)
+		if err != nil {
+			return compilerTool{}, err
+		}
+		if _, err := toolchain.Find(lld); err != nil {
+			return compilerTool{}, err
+		}
+		// clang finds the cross C library and crt files of
+		// gcc-aarch64-linux-gnu/libc6-dev-arm64-cross by itself for this
+		// target triple.
+		return compilerTool{c: c, argv: append([]string{p, "--target=aarch64-linux-gnu", "-fuse-ld=lld"}, commonFlags...)}, nil
+	}
+	return compilerTool{}, fmt.Errorf("%w %q (want %q or %q)", ErrUnknownCompiler, c, GCC, Clang)
+}
+
+// ErrToolchain is wrapped by the error Observe returns when a compiler
+// cannot build even an empty harness (a broken installation, e.g. no
+// AArch64 C library).
+var ErrToolchain = errors.New("toolchain cannot build the harness")
+
+var (
+	probeMu sync.Mutex
+	probed  = map[string]error{}
+)
+
+// probe builds an empty harness once per compiler command, so a broken
+// toolchain is one clear error instead of every signature failing.
+func (b *batchRun) probe(ctx context.Context, dir string) error {
+	key := strings.Join(b.tool.argv, " ")
+	probeMu.Lock()
+	defer probeMu.Unlock()
+	if err, ok := probed[key]; ok {
+		return err
+	}
+	h := generate(nil)
+	_, msg, err := b.compile(ctx, dir, "probe", h.src)
+	if err == nil && msg != "" {
+		err = fmt.Errorf("%w: %s: %s", ErrToolchain, b.compiler, msg)
+	}
+	if ctx.Err() == nil {
+		probed[key] = err
+	}
+	return err
+}
+
+// batchRun observes one batch with one compiler.
+type batchRun struct {
+	opts     Options
+	compiler Compiler
+	tool     compilerTool
+	qemu     string
+	sem      chan struct{}
+	seed     uint64
+	fns      []*ctype.Func
+	nbuild   int
+	// attributeOff makes build bisect even when the diagnostics name
+	// the failing lines (tests of the bisection).
+	attributeOff bool
+	// corrupt, in tests, sends signature k of a run an impossible
+	// pattern length, so the runner exits at its call.
+	corrupt map[int]bool
+}
+
+// run returns, per signature of the batch, its observation or its error;
+// the last error is for what stops the whole batch.
+func (b *batchRun) run(ctx context.Context) ([]*Observation, []error, error) {
+	dir := b.opts.KeepDir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "trampfuzz-truth-")
+		if err != nil {
+			return nil, nil, err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, err
+	}
+	if err := b.probe(ctx, dir); err != nil {
+		return nil, nil, err
+	}
+	obs := make([]*Observation, len(b.fns))
+	errs := make([]error, len(b.fns))
+	var plans []sigPlan
+	for i, fn := range b.fns {
+		p := newPlan(fn, i)
+		if n := p.argBytes(); n > maxArgBytes {
+			errs[i] = b.sigErr(StageObserve, fmt.Sprintf("%d argument bytes; at most %d can be told apart", n, maxArgBytes))
+			continue
+		}
+		plans = append(plans, p)
+	}
+	builds, err := b.build(ctx, dir, plans, errs)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, bl := range builds {
+		if err := b.execute(ctx, bl, obs, errs); err != nil {
+			return nil, nil, err
+		}
+	}
+	return obs, errs, nil
+}
+
+func (b *batchRun) sigErr(s Stage, msg string) error {
+	return &SignatureError{Compiler: b.compiler, Stage: s, Message: strings.TrimSpace(msg)}
+}
+
+// built is a compiled harness and the plans it calls, in order.
+type built struct {
+	plans []sigPlan
+	bin   string
+}
+
+// diagLine matches a diagnostic of the harness: "harness.c:LINE:COL: error: ...".
+var diagLine = regexp.MustCompile(`^[^:\n]*\.c:(\d+):(?:\d+:)? *(fatal error|error|warning|note)?`)
+
+// build compiles plans; a signature the compiler rejects is taken out with
+// the compiler's message (by the line numbers of its errors, else by
+// bisection) and the rest built again.
+func (b *batchRun) build(ctx context.Context, dir string, plans []sigPlan, errs []error) ([]built, error) {
+	for len(plans) > 0 {
+		h := generate(plans)
+		b.nbuild++
+		name := fmt.Sprintf("h%d", b.nbuild)
+		bin, msg, err := b.compile(ctx, dir, name, h.src)
+		if err != nil {
+			return nil, err
+		}
+		if msg == "" {
+			return []built{{plans: plans, bin: bin}}, nil
+		}
+		var bad map[int]string
+		if !b.attributeOff {
+			bad = attribute(h, msg)
+		}
+		if len(bad) > 0 {
+			var keep []sigPlan
+			for k, p := range plans {
+				if m, ok := bad[k]; ok {
+					errs[p.idx] = b.sigErr(StageCompile, m)
+				} else {
+					keep = append(keep, p)
+				}
+			}
+			plans = keep
+			continue
+		}
+		if len(plans) == 1 {
+			errs[plans[0].idx] = b.sigErr(StageCompile, msg)
+			return nil, nil
+		}
+		// No line points at a signature (a link error, say): bisect.
+		half := len(plans) / 2
+		lo, err := b.build(ctx, dir, plans[:half], errs)
+		if err != nil {
+			return nil, err
+		}
+		hi, err := b.build(ctx, dir, plans[half:], errs)
+		if err != nil {
+			return nil, err
+		}
+		return append(lo, hi...), nil
+	}
+	return nil, nil
+}
+
+// attribute maps the error diagnostics in msg to the signatures whose
+// section of the harness they point into, with the diagnostics (and their
+// notes) that belong to each. A diagnostic outside every section maps to
+// nothing.
+func attribute(h harness, msg string) map[int]string {
+	out := map[int]string{}
+	cur := -1
+	for _, line := range strings.Split(msg, "\n") {
+		m := diagLine.FindStringSubmatch(line)
+		if m != nil {
+			n, _ := strconv.Atoi(m[1])
+			sig := h.sigOfLine(n)
+			switch {
+			case m[2] == "error" || m[2] == "fatal error":
+				cur = sig
+			case m[2] == "warning":
+				cur = -1
+			}
+		}
+		if cur >= 0 {
+			out[cur] += line + "\n"
+		}
+	}
+	// Keep only signatures with an error of their own.
+	for k, v := range out {
+		if !strings.Contains(v, "error") {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
+// compile builds src; msg is the compiler's output when it fails, err what
+// stops everything (the compiler cannot be started, ctx is done).
+func (b *batchRun) compile(ctx context.Context, dir, name, src string) (bin, msg string, err error) {
+	csrc := filepath.Join(dir, name+"-"+string(b.compiler)+".c")
+	bin = strings.TrimSuffix(csrc, ".c")
+	if err := os.WriteFile(csrc, []byte(src), 0o644); err != nil {
+		return "", "", err
+	}
+	argv := append(append([]string{}, b.tool.argv...), "-o", bin, csrc)
+	b.sem <- struct{}{}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Dir = dir
+	runErr := cmd.Run()
+	<-b.sem
+	if ctx.Err() != nil {
+		return "", "", ctx.Err()
+	}
+	if runErr != nil {
+		var exit *exec.ExitError
+		if !errors.As(runErr, &exit) {
+			return "", "", fmt.Errorf("%s: %w", argv[0], runErr)
+		}
+		text := out.String()
+		if text == "" {
+			text = runErr.Error()
+		}
+		return "", text, nil
+	}
+	if b.opts.KeepDir == "" {
+		os.Remove(csrc)
+	}
+	return bin, "", nil
+}
+
+// execute runs one built harness under qemu and decodes every signature's
+// captures. When the program dies during a call, that signature gets the
+// exit status and the program is started again after it.
+func (b *batchRun) execute(ctx context.Context, bl built, obs []*Observation, errs []error) error {
+	pats := make([]patterns, len(bl.plans))
+	for k, p := range bl.plans {
+		pats[k] = makePatterns(p, b.seed)
+	}
+	defer os.Remove(bl.bin)
+	for start := 0; start < len(bl.plans); {
+		var in bytes.Buffer
+		for k := start; k < len(bl.plans); k++ {
+			if b.corrupt[bl.plans[k].idx] {
+				in.Write(make([]byte, 8))
+				in.Write([]byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0})
+				continue
+			}
+			pats[k].writeTo(&in)
+		}
+		var out, stderr bytes.Buffer
+		b.sem <- struct{}{}
+		cmd := exec.CommandContext(ctx, b.qemu, bl.bin, strconv.Itoa(start))
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = &in, &out, &stderr
+		runErr := cmd.Run()
+		<-b.sem
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if runErr != nil {
+			var exit *exec.ExitError
+			if !errors.As(runErr, &exit) {
+				return fmt.Errorf("%s: %w", b.qemu, runErr)
+			}
+		}
+		done, decErr := decodeStream(out.Bytes(), bl.plans, pats, start, func(k int, o *Observation, err error) {
+			id := bl.plans[k].idx
+			if err != nil {
+				errs[id] = b.sigErr(StageLayout, err.Error())
+				return
+			}
+			o.Compiler = b.compiler
+			obs[id] = o
+		})
+		if decErr == nil && runErr == nil && done == len(bl.plans) {
+			return nil
+		}
+		if done >= len(bl.plans) {
+			// Every signature was read, yet the program failed at exit.
+			return fmt.Errorf("%s harness: %v %s", b.compiler, runErr, stderr.String())
+		}
+		why := fmt.Sprint(runErr)
+		if runErr == nil {
+			why = "output ended early"
+		}
+		if decErr != nil {
+			why += "; " + decErr.Error()
+		}
+		if s := strings.TrimSpace(stderr.String()); s != "" {
+			why += ": " + s
+		}
+		errs[bl.plans[done].idx] = b.sigErr(StageRun, why)
+		start = done + 1
+	}
+	return nil
+}
+
+// decodeStream reads the runner's output for plans[start:]: per
+// signature, its header and one capture per run. It calls emit for every
+// complete signature and returns how far it got (the index of the first
+// signature it could not read).
+func decodeStream(out []byte, plans []sigPlan, pats []patterns, start int, emit func(k int, o *Observation, err error)) (int, error) {
+	r := reader{b: out}
+	for k := start; k < len(plans); k++ {
+		p := plans[k]
+		idx, nruns, nparams := r.u64(), r.u64(), r.u64()
+		if r.short {
+			return k, nil
+		}
+		if idx != uint64(k) || nruns != uint64(pats[k].runs) || nparams != uint64(len(p.sizes)) {
+			return k, fmt.Errorf("harness output out of step at signature %d", k)
+		}
+		meta := make([]uint64, 2*nparams)
+		for j := range meta {
+			meta[j] = r.u64()
+		}
+		caps := make([]capture, nruns)
+		for j := range caps {
+			caps[j] = r.capture()
+		}
+		if r.short {
+			return k, nil
+		}
+		if err := checkLayout(p, meta); err != nil {
+			emit(k, nil, err)
+			continue
+		}
+		emit(k, locate(p, pats[k], caps), nil)
+	}
+	return len(plans), nil
+}
+
+type reader struct {
+	b     []byte
+	short bool
+}
+
+func (r *reader) take(n int) []byte {
+	if r.short || n > len(r.b) || n < 0 {
+		r.short = true
+		return nil
+	}
+	v := r.b[:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) u64() uint64 {
+	v := r.take(8)
+	if v == nil {
+		return 0
+	}
+	return binary.LittleEndian.Uint64(v)
+}
+
+func (r *reader) capture() capture {
+	hdr := r.take(capHeader)
+	if hdr == nil {
+		return capture{}
+	}
+	c := capture{sp: binary.LittleEndian.Uint64(hdr[capSPOff:])}
+	copy(c.x[:], hdr[capXOff:capQOff])
+	copy(c.q[:], hdr[capQOff:capSPOff])
+	n := binary.LittleEndian.Uint64(hdr[capWinOff:])
+	if n > maxWindow {
+		r.short = true
+		return capture{}
+	}
+	c.win = r.take(int(n))
+	return c
+}
