@@ -13,6 +13,13 @@ const (
 	// RuleStructOpsBase: a struct_ops trampoline reads stack arguments from
 	// FP+32 although it pushed only {FP, LR} (fixed by 50de1c47a41d).
 	RuleStructOpsBase = "arm64 struct_ops stack base (50de1c47a41d)"
+	// RuleNotSaved: the trampoline never stores the ctx slot the BPF
+	// program reads for the argument.
+	RuleNotSaved = "arm64 trampoline: ctx slot not saved"
+	// RuleInt128OneSlot: v6.0–v6.15 count a non-struct 16-byte argument as
+	// one register (efc9909fdce0, 90564f1e3dd6) while the verifier gives it
+	// two ctx slots, so the last register is never saved.
+	RuleInt128OneSlot = "arm64 trampoline (efc9909fdce0, 90564f1e3dd6): __int128 counted as one register"
 	// RuleOther: the placements differ for a reason none of the rules
 	// below names; the verdict's byte lists say how.
 	RuleOther = "placement differs"
@@ -42,19 +49,25 @@ func classify(fn *ctype.Func, m ArgMismatch) (rule, problem string) {
 		}
 	case has(oracle.RuleC6):
 		rule, what = oracle.RuleC6, "FP argument on the stack, not counted apart from GPRs"
-	case has(oracle.RuleC10):
+	case notRead(m.JIT):
+		// The trampoline saved fewer slots than the BPF side gives the
+		// arguments: before 9014cf56f13d an __int128 counted as one
+		// register (kernel-jit.md §3.1).
+		rule, what = RuleNotSaved, "for this argument"
+		if int128Upto(fn, m.Index) {
+			rule, what = RuleInt128OneSlot, "so a ctx slot is never saved"
+		}
+	case has(oracle.RuleC10) && first.Kind == loc.InReg && jitFirst.Kind == loc.InReg && jitFirst.Reg.N+1 == first.Reg.N:
 		rule, what = oracle.RuleC10, "even pair not applied"
 	case first.Kind == loc.OnStack && jitFirst.Kind == loc.OnStack && jitFirst.Off == first.Off+16 && allShifted(m, 16):
 		rule, what = RuleStructOpsBase, "stack arguments read 16 bytes too high"
-	case first.Kind == loc.OnStack && first.Off%16 == 0 && (has(oracle.RuleB6) || has(oracle.RuleC4) || is16Scalar(fn.Params[m.Index].Type)):
+	case first.Kind == loc.OnStack && first.Off%16 == 0 && jitFirst.Kind == loc.OnStack && jitFirst.Off+8 == first.Off:
 		rule, what = oracle.RuleC14, "16-byte stack alignment not applied"
 		if has(oracle.RuleC4) {
 			rule = oracle.RuleC4
 		}
 	case first.Kind == loc.ByRef:
 		rule, what = oracle.RuleB4, "composite over 16 bytes passed by reference"
-	case first.Kind == loc.OnStack && has(oracle.RuleC13):
-		rule, what = oracle.RuleC13, "NGRN = 8 not applied"
 	default:
 		rule, what = RuleOther, "placement differs"
 		if n := len(m.ABIRules); n > 0 {
@@ -85,9 +98,25 @@ func allShifted(m ArgMismatch, delta int32) bool {
 	return true
 }
 
-func is16Scalar(t ctype.Type) bool {
-	b, ok := ctype.Underlying(t).(*ctype.Basic)
-	return ok && (b.Kind == ctype.Int128 || b.Kind == ctype.UInt128 || b.Kind == ctype.LongDouble)
+// notRead reports whether the trampoline leaves some byte unread.
+func notRead(jit []loc.Loc) bool {
+	for _, l := range jit {
+		if l.IsZero() {
+			return true
+		}
+	}
+	return len(jit) == 0
+}
+
+// int128Upto reports whether an argument up to index i is a 16-byte
+// scalar.
+func int128Upto(fn *ctype.Func, i int) bool {
+	for _, p := range fn.Params[:i+1] {
+		if b, ok := ctype.Underlying(p.Type).(*ctype.Basic); ok && (b.Kind == ctype.Int128 || b.Kind == ctype.UInt128) {
+			return true
+		}
+	}
+	return false
 }
 
 // shape is a name-free description of an argument's type.

@@ -23,6 +23,8 @@ package check
 import (
 	"errors"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/trampfuzz/trampfuzz/layout"
@@ -42,15 +44,52 @@ type Target struct {
 // ErrTarget is wrapped by target parsing errors.
 var ErrTarget = errors.New("unknown target")
 
+// distillPoints are versions inside a trampoline model's range where
+// btf_distill_func_proto changes what reaches the trampoline: v6.18 lets
+// union arguments through (ccb4f5d91ec4).
+var distillPoints = []string{"v6.18"}
+
+// behaviourPoints are the first versions of every distinct kernel
+// behaviour, oldest first: the trampoline ranges' starts and distillPoints.
+func behaviourPoints() []string {
+	var pts []string
+	for _, k := range mainline() {
+		pts = append(pts, k.Version)
+	}
+	pts = append(pts, distillPoints...)
+	sort.Slice(pts, func(i, j int) bool { return versionLess(pts[i], pts[j]) })
+	return pts
+}
+
 // KernelName is the target's kernel as "arm64/v6.17": the first version of
-// the model's range (so every version in a range names the same classes),
-// or the proposal's name ("arm64/place-args").
+// the behaviour the target's version falls in (so every version of a range
+// names the same classes), or the proposal's name ("arm64/place-args").
 func (t Target) KernelName() string {
-	name := t.Kernel.Name
-	if t.Kernel.Mainline {
-		name, _, _ = strings.Cut(name, "-")
+	if !t.Kernel.Mainline {
+		return t.Kernel.Arch + "/" + t.Kernel.Name
+	}
+	name := t.Kernel.Version
+	for _, p := range behaviourPoints() {
+		if !versionLess(t.Kernel.Version, p) {
+			name = p
+		}
 	}
 	return t.Kernel.Arch + "/" + name
+}
+
+// versionLess compares "vMAJOR.MINOR" strings.
+func versionLess(a, b string) bool {
+	pa, pb := versionParts(a), versionParts(b)
+	return pa[0] < pb[0] || (pa[0] == pb[0] && pa[1] < pb[1])
+}
+
+func versionParts(v string) [2]int {
+	var out [2]int
+	major, minor, _ := strings.Cut(strings.TrimPrefix(v, "v"), ".")
+	out[0], _ = strconv.Atoi(major)
+	minor, _, _ = strings.Cut(minor, ".")
+	out[1], _ = strconv.Atoi(minor)
+	return out
 }
 
 // String is the target's name in class keys: "arm64/v6.17+pahole-1.24",
@@ -109,11 +148,25 @@ func mainline() []layout.Kernel {
 	return out
 }
 
-// Targets is every modelled kernel (mainline ranges and proposals) with
-// every modelled pahole version, for the default ABI.
+// Targets is every distinct modelled kernel behaviour (behaviourPoints,
+// then the proposals) with every modelled pahole version, for the default
+// ABI.
 func Targets() []Target {
-	var out []Target
+	var kernels []layout.Kernel
+	for _, p := range behaviourPoints() {
+		k, err := layout.Lookup(layout.ArchARM64, p)
+		if err != nil {
+			panic(err) // behaviourPoints come from layout itself
+		}
+		kernels = append(kernels, k)
+	}
 	for _, k := range layout.Kernels() {
+		if !k.Mainline {
+			kernels = append(kernels, k)
+		}
+	}
+	var out []Target
+	for _, k := range kernels {
 		for _, v := range pahole.Versions() {
 			out = append(out, Target{Kernel: k, Pahole: v, ABI: oracle.Default})
 		}

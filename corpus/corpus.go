@@ -145,20 +145,7 @@ func Read(path string) Case {
 		c.Err = err
 		return c
 	}
-	fn, err := ctype.Parse(path, text)
-	if err != nil {
-		c.Err = fmt.Errorf("%w: %v", ErrCorrupt, err)
-		return c
-	}
-	if canon := ctype.Render(fn); canon != string(text) {
-		c.Err = fmt.Errorf("%w: %s: not canonical C text (trampfuzz parse prints the canonical form)", ErrCorrupt, path)
-		return c
-	}
-	if want := nameOf(text); want != c.Name {
-		c.Err = fmt.Errorf("%w: %s: name does not match its content (want %s)", ErrCorrupt, path, want)
-		return c
-	}
-	c.Func = fn
+	c.Func, c.Err = Validate(path, text)
 	return c
 }
 
@@ -197,4 +184,20 @@ func (d Dir) addCases(cases []Case) MergeResult {
 		}
 	}
 	return r
+}
+
+// Validate checks that data is a valid case file named name: it parses, is
+// canonical C text, and name is the hash of its content.
+func Validate(name string, data []byte) (*ctype.Func, error) {
+	fn, err := ctype.Parse(name, data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if ctype.Render(fn) != string(data) {
+		return nil, fmt.Errorf("%w: %s: not canonical C text (trampfuzz parse prints the canonical form)", ErrCorrupt, name)
+	}
+	if want := nameOf(data); want != filepath.Base(name) {
+		return nil, fmt.Errorf("%w: %s: name does not match its content (want %s)", ErrCorrupt, name, want)
+	}
+	return fn, nil
 }

@@ -1,0 +1,385 @@
+package check
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/loc"
+	"github.com/trampfuzz/trampfuzz/oracle"
+	"github.com/trampfuzz/trampfuzz/pahole"
+)
+
+func mustParse(t *testing.T, src string) *ctype.Func {
+	t.Helper()
+	fn, err := ctype.Parse("test.c", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fn
+}
+
+func target(t *testing.T, kernel, pv string) Target {
+	t.Helper()
+	tg, err := ParseTarget(kernel, pv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
+func run(t *testing.T, src, kernel, pv string) *Verdict {
+	t.Helper()
+	v, err := Run(mustParse(t, src), target(t, kernel, pv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// gprs is n bytes from x[first] on, 8 per register.
+func gprs(first, n int) []loc.Loc {
+	var out []loc.Loc
+	for b := 0; b < n; b++ {
+		out = append(out, loc.RegByte(loc.XReg(first+b/8), b%8))
+	}
+	return out
+}
+
+func stack(off, n int) []loc.Loc { return loc.Contiguous(loc.Stack(off), n) }
+
+func sameLocs(a, b []loc.Loc) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// The kernel's own selftest signatures (tools/testing/selftests/bpf
+// test_kmods/bpf_testmod.c, kernel-jit.md §9) per version. The kernel's CI
+// runs tracing_struct on arm64 from v6.17 (4a760d2d7aa6 removed it from
+// DENYLIST.aarch64), so there the trampoline must agree with the ABI.
+const (
+	testmodTypes = `struct bpf_testmod_struct_arg_1 { int a; };
+struct bpf_testmod_struct_arg_2 { long a; long b; };
+struct bpf_testmod_struct_arg_4 { u64 a; int b; };
+struct bpf_testmod_struct_arg_5 { char a; short b; int c; long d; };
+union bpf_testmod_union_arg_1 { char a; short b; struct bpf_testmod_struct_arg_1 arg; };
+union bpf_testmod_union_arg_2 { int a; long b; struct bpf_testmod_struct_arg_2 arg; };
+`
+	structArg1 = "int bpf_testmod_test_struct_arg_1(struct bpf_testmod_struct_arg_2 a, int b, int c);"
+	structArg2 = "int bpf_testmod_test_struct_arg_2(int a, struct bpf_testmod_struct_arg_2 b, int c);"
+	structArg3 = "int bpf_testmod_test_struct_arg_3(int a, int b, struct bpf_testmod_struct_arg_2 c);"
+	structArg4 = "int bpf_testmod_test_struct_arg_4(struct bpf_testmod_struct_arg_1 a, int b, int c, int d, struct bpf_testmod_struct_arg_2 e);"
+	structArg7 = "int bpf_testmod_test_struct_arg_7(u64 a, void *b, short c, int d, void *e, struct bpf_testmod_struct_arg_4 f);"
+	structArg8 = "int bpf_testmod_test_struct_arg_8(u64 a, void *b, short c, int d, void *e, struct bpf_testmod_struct_arg_4 f, int g);"
+	structArg9 = "int bpf_testmod_test_struct_arg_9(u64 a, void *b, short c, int d, void *e, char f, short g, struct bpf_testmod_struct_arg_5 h, long i);"
+	unionArg1  = "int bpf_testmod_test_union_arg_1(union bpf_testmod_union_arg_1 a, int b, int c);"
+	unionArg2  = "int bpf_testmod_test_union_arg_2(int a, union bpf_testmod_union_arg_2 b);"
+	fentry11   = "int bpf_testmod_fentry_test11(u64 a, void *b, short c, int d, void *e, char f, int g, unsigned int h, long i, __u64 j, unsigned long k);"
+	int128Arg  = "long bpf_testmod_test_int128_arg(__int128 a, int b, long c);"
+)
+
+func TestSelftestSignaturesPerVersion(t *testing.T) {
+	structs := []string{structArg1, structArg2, structArg3, structArg4, structArg7, structArg8, structArg9}
+	for _, p := range pahole.Versions() {
+		for _, fn := range structs {
+			name := fn[strings.Index(fn, "bpf_testmod"):strings.Index(fn, "(")]
+			t.Run(string(p)+"/"+name, func(t *testing.T) {
+				// v6.17+: every struct selftest attaches and agrees.
+				for _, k := range []string{"arm64/v6.17", "arm64/v6.18", "arm64/v7.3"} {
+					if v := run(t, testmodTypes+fn, k, string(p)); v.Kind != Agree {
+						t.Errorf("%s: %s %v %s, want agree", k, v.Kind, v.Rejected, v.Class)
+					}
+				}
+				// v6.1-v6.4 reject any struct argument (eb707dde264a).
+				if v := run(t, testmodTypes+fn, "arm64/v6.3", string(p)); v.Kind != Rejected || v.Rejected.Stage != StageJIT {
+					t.Errorf("v6.3: %s, want rejected by the JIT", v.Kind)
+				}
+			})
+		}
+	}
+	// struct_arg_9's h is the 8th argument and needs 2 slots with 7 used:
+	// it goes on the stack, which v6.16 refuses with -ENOTSUPP
+	// (9014cf56f13d) and v6.17 accepts (dc704d0cfa43).
+	v := run(t, testmodTypes+structArg9, "arm64/v6.16", "1.24")
+	if v.Kind != Rejected || v.Rejected.Stage != StageJIT || v.Rejected.Errno != -524 {
+		t.Errorf("struct_arg_9 on v6.16: %+v %+v, want -ENOTSUPP (-524) from the JIT", v.Kind, v.Rejected)
+	}
+	v = run(t, testmodTypes+structArg9, "arm64/v6.17", "1.24")
+	if h := v.JIT.Args[7].Bytes; !sameLocs(h, stack(0, 16)) {
+		t.Errorf("struct_arg_9 h on v6.17: %v, want sp+0-15 (kernel-jit.md §4)", loc.Runs(h))
+	}
+	if i := v.JIT.Args[8].Bytes; !sameLocs(i, stack(16, 8)) {
+		t.Errorf("struct_arg_9 i on v6.17: %v, want sp+16-23", loc.Runs(i))
+	}
+	// ≤ v6.15 counts slots (90564f1e3dd6): struct_arg_9 needs 10 > 8.
+	if v := run(t, testmodTypes+structArg9, "arm64/v6.10", "1.24"); v.Kind != Rejected || v.Rejected.Stage != StageJIT {
+		t.Errorf("struct_arg_9 on v6.10: %s, want rejected by the JIT", v.Kind)
+	}
+	// fentry_test11 has 11 scalar args: on the stack from v6.16 (149ead9d7e3d
+	// took fentry_many_args off the arm64 deny list), > 8 before.
+	if v := run(t, fentry11, "arm64/v6.16", "1.24"); v.Kind != Agree {
+		t.Errorf("fentry_test11 on v6.16: %s, want agree", v.Kind)
+	}
+	if v := run(t, fentry11, "arm64/v6.15", "1.24"); v.Kind != Rejected || v.Rejected.Stage != StageJIT {
+		t.Errorf("fentry_test11 on v6.15: %s, want rejected by the JIT", v.Kind)
+	}
+	// Unions reach the trampoline from v6.18 (ccb4f5d91ec4); before, Distill
+	// refuses them with the kernel's message.
+	for _, fn := range []string{unionArg1, unionArg2} {
+		v := run(t, testmodTypes+fn, "arm64/v6.17", "1.24")
+		if v.Kind != Rejected || v.Rejected.Stage != StageDistill || !strings.Contains(v.Rejected.Reason, "type UNION is unsupported") {
+			t.Errorf("%s on v6.17: %+v, want Distill's 'type UNION is unsupported'", fn, v.Rejected)
+		}
+		if v := run(t, testmodTypes+fn, "arm64/v6.18", "1.24"); v.Kind != Agree {
+			t.Errorf("%s on v6.18: %s %s, want agree", fn, v.Kind, v.Class)
+		}
+	}
+	// The 2026 int128 selftest puts the __int128 first so that it starts in
+	// an even register: every trampoline from v6.16 agrees (ctx[0..1] = x0:x1,
+	// b = ctx[2], c = ctx[3]; tracing_struct_int128.c).
+	if v := run(t, int128Arg, "arm64/v6.16", "1.24"); v.Kind != Agree {
+		t.Errorf("int128_arg on v6.16: %s %s, want agree", v.Kind, v.Class)
+	}
+}
+
+// Each known class on a small case, with both placements written from the
+// ABI text (aapcs64.md) and the kernel code (kernel-jit.md §3).
+func TestKnownClassGoldens(t *testing.T) {
+	tests := []struct {
+		name, src, kernel, pahole string
+		arg                       int
+		abi, jit                  []loc.Loc
+		problem                   string
+	}{
+		{
+			// C.10: NGRN 1 is rounded to 2, so x2:x3. calc_arg_aux: nregs 1 → x1:x2.
+			name: "even pair, __int128", src: "void f(int a0, __int128 a1);", kernel: "arm64/v6.17", pahole: "1.24",
+			arg: 1, abi: gprs(2, 16), jit: gprs(1, 16),
+			problem: "AAPCS64 2025Q4 C.10 even pair not applied, __int128 scalar in registers",
+		},
+		{
+			// pahole 1.31 encodes it too: its register check reads only
+			// single-register DWARF locations.
+			name: "even pair, __int128, pahole 1.31", src: "void f(int a0, __int128 a1);", kernel: "arm64/v7.3", pahole: "1.31",
+			arg: 1, abi: gprs(2, 16), jit: gprs(1, 16),
+			problem: "AAPCS64 2025Q4 C.10 even pair not applied, __int128 scalar in registers",
+		},
+		{
+			// Member aligned(16): natural alignment 16 (§3), B.6, C.10 → x2:x3;
+			// BTF shows a 16-byte struct → x1:x2 (struct args from 90564f1e3dd6).
+			name: "member aligned(16) after an int", kernel: "arm64/v6.5", pahole: "head",
+			src: "struct s1 { long m0 __attribute__((aligned(16))); };\nvoid f(int a0, struct s1 a1);",
+			arg: 1, abi: gprs(2, 16), jit: gprs(1, 16),
+			problem: "AAPCS64 2025Q4 C.10 even pair not applied, 16-byte-aligned struct in registers",
+		},
+		{
+			// Eight longs fill x0-x7; the int takes [sp+0] (C.16: 8 bytes);
+			// C.14 rounds NSAA 8 → 16. The JIT packs: [sp+8].
+			name: "16-byte-aligned struct on the stack", kernel: "arm64/v6.17", pahole: "1.31",
+			src: "struct s1 { long m0 __attribute__((aligned(16))); long m1; };\n" +
+				"void f(long a0, long a1, long a2, long a3, long a4, long a5, long a6, long a7, int a8, struct s1 a9);",
+			arg: 9, abi: stack(16, 16), jit: stack(8, 16),
+			problem: "AAPCS64 2025Q4 C.14 16-byte stack alignment not applied, 16-byte-aligned struct on the stack",
+		},
+		{
+			// Nine longs: [sp+0] for the 9th, __int128 at C.14-rounded [sp+16]; JIT [sp+8].
+			name: "__int128 on the stack", kernel: "arm64/v6.16", pahole: "1.24",
+			src: "void f(long a0, long a1, long a2, long a3, long a4, long a5, long a6, long a7, long a8, __int128 a9);",
+			arg: 9, abi: stack(16, 16), jit: stack(8, 16),
+			problem: "AAPCS64 2025Q4 C.14 16-byte stack alignment not applied, __int128 scalar on the stack",
+		},
+		{
+			// HFA of three floats: C.2 → v0, v1, v2 bytes 0-3 each; the JIT reads x0:x1.
+			name: "HFA before an int", kernel: "arm64/v6.17", pahole: "1.24",
+			src: "struct s1 { float m0; float m1; float m2; };\nvoid f(struct s1 a0, int a1);",
+			arg: 0,
+			abi: append(append(loc.Contiguous(loc.RegByte(loc.VReg(0), 0), 4), loc.Contiguous(loc.RegByte(loc.VReg(1), 0), 4)...),
+				loc.Contiguous(loc.RegByte(loc.VReg(2), 0), 4)...),
+			jit:     gprs(0, 12),
+			problem: "AAPCS64 2025Q4 C.2 HFA not passed in FP/SIMD registers, HFA struct in registers",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := run(t, tc.src, tc.kernel, tc.pahole)
+			if v.Kind != Mismatch {
+				t.Fatalf("verdict %s (%+v), want mismatch", v.Kind, v.Rejected)
+			}
+			if v.Problem != tc.problem {
+				t.Errorf("problem\n  %s\nwant\n  %s", v.Problem, tc.problem)
+			}
+			m := v.Mismatches[0]
+			if m.Index != tc.arg {
+				t.Fatalf("first mismatching argument %d, want %d", m.Index, tc.arg)
+			}
+			if !sameLocs(m.ABI, tc.abi) {
+				t.Errorf("abi %v, want %v", loc.Runs(m.ABI), loc.Runs(tc.abi))
+			}
+			if !sameLocs(m.JIT, tc.jit) {
+				t.Errorf("jit %v, want %v", loc.Runs(m.JIT), loc.Runs(tc.jit))
+			}
+			if v.Known == nil {
+				t.Errorf("class %q is not in known_classes.yaml", v.Class)
+			}
+		})
+	}
+}
+
+// Where pahole skips: the HFA's first member is in v0, not x0, so the
+// head's register check (dd77520) drops the function; 1.24 has no check.
+func TestPaholeSkipsPerVersion(t *testing.T) {
+	src := "struct s1 { float m0; float m1; };\nvoid f(struct s1 a0, int a1);"
+	if v := run(t, src, "arm64/v6.17", "head"); v.Kind != Rejected || v.Rejected.Stage != StagePahole {
+		t.Errorf("head: %s, want rejected by pahole", v.Kind)
+	}
+	if v := run(t, src, "arm64/v6.17", "1.24"); v.Kind != Mismatch {
+		t.Errorf("1.24: %s, want mismatch", v.Kind)
+	}
+	// A packed struct at parameter index ≥ 8 is what 1.31's filter (4a1f0c9)
+	// looks for.
+	packed := "struct s1 { char m0; int m1; } __attribute__((packed));\n" +
+		"void f(long a0, long a1, long a2, long a3, long a4, long a5, long a6, long a7, struct s1 a8);"
+	if v := run(t, packed, "arm64/v6.17", "1.31"); v.Kind != Rejected || v.Rejected.Stage != StagePahole ||
+		!strings.Contains(v.Rejected.Reason, "uncertain parameter location") {
+		t.Errorf("1.31 packed on stack: %s %+v, want pahole's uncertain parameter location", v.Kind, v.Rejected)
+	}
+	if v := run(t, packed, "arm64/v6.17", "1.24"); v.Kind == Rejected {
+		t.Errorf("1.24 packed on stack: rejected (%+v), want encoded", v.Rejected)
+	}
+}
+
+// The BTF ambiguity: a member's aligned(16) and the record's aligned(16)
+// give byte-identical BTF but different ABI placements (aapcs64.md §3), so
+// no kernel model can place both right.
+func TestBTFAmbiguity(t *testing.T) {
+	member := mustParse(t, "struct s1 { long a __attribute__((aligned(16))); };\nvoid f(long a0, struct s1 a1);")
+	record := mustParse(t, "struct s1 { long a; } __attribute__((aligned(16)));\nvoid f(long a0, struct s1 a1);")
+	var raws [][]byte
+	var abis []loc.Placement
+	for _, fn := range []*ctype.Func{member, record} {
+		abi, err := oracle.AAPCS64(fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bfn, skip, err := pahole.Encode(fn, pahole.V1_24, abi)
+		if err != nil || skip != nil {
+			t.Fatalf("encode: %v %v", err, skip)
+		}
+		raw, err := pahole.Marshal(bfn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raws, abis = append(raws, raw), append(abis, abi)
+	}
+	if !bytes.Equal(raws[0], raws[1]) {
+		t.Fatal("the two spellings give different BTF; the ambiguity this test documents is gone")
+	}
+	// aapcs64.md §3: member aligned(16) → x2:x3; record aligned(16) → x1:x2.
+	if !sameLocs(abis[0].Args[1].Bytes, gprs(2, 16)) || !sameLocs(abis[1].Args[1].Bytes, gprs(1, 16)) {
+		t.Fatalf("ABI placements %v and %v, want x2:x3 and x1:x2", loc.Runs(abis[0].Args[1].Bytes), loc.Runs(abis[1].Args[1].Bytes))
+	}
+	for _, tg := range Targets() {
+		vm, err := Run(member, tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vr, err := Run(record, tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if vm.Kind == Agree && vr.Kind == Agree {
+			t.Errorf("%s agrees on both spellings, impossible from identical BTF", tg)
+		}
+	}
+}
+
+func TestClassKeyIgnoresNamesCountsAndUnrelatedArgs(t *testing.T) {
+	base := run(t, "void f(int a0, __int128 a1);", "arm64/v6.17", "1.24")
+	variants := []string{
+		"void g(unsigned char x, __int128 y);",
+		"struct unrelated { int q; };\nlong h(short p, unsigned __int128 r, long z, struct unrelated u);",
+		"void f(long a0, long a1, int a2, __int128 a3, long a4);",
+	}
+	for _, src := range variants {
+		if v := run(t, src, "arm64/v6.17", "1.24"); v.Class != base.Class {
+			t.Errorf("%s\nclass %q, want %q", src, v.Class, base.Class)
+		}
+	}
+	// Every version of one behaviour names the same class: v6.18 (unions,
+	// ccb4f5d91ec4) up to v7.2.
+	a := run(t, "void f(int a0, __int128 a1);", "arm64/v6.19", "1.24")
+	b := run(t, "void f(int a0, __int128 a1);", "arm64/v7.2", "1.24")
+	if a.Class != b.Class || !strings.HasPrefix(a.Class, "arm64/v6.18+") {
+		t.Errorf("v6.19 class %q and v7.2 class %q, want the same arm64/v6.18 class", a.Class, b.Class)
+	}
+}
+
+func TestTargets(t *testing.T) {
+	seen := map[string]bool{}
+	for _, tg := range Targets() {
+		if seen[tg.String()] {
+			t.Errorf("duplicate target %s", tg)
+		}
+		seen[tg.String()] = true
+	}
+	for _, want := range []string{"arm64/v6.0+pahole-1.24", "arm64/v6.18+pahole-1.31", "arm64/v7.3+pahole-head", "arm64/place-args+pahole-head"} {
+		if !seen[want] {
+			t.Errorf("Targets() lacks %s", want)
+		}
+	}
+	if d := Default().String(); d != "arm64/v7.3+pahole-head" {
+		t.Errorf("Default() = %s, want the newest kernel and pahole", d)
+	}
+	for _, bad := range [][2]string{{"arm64/v5.19", ""}, {"x86/v6.17", ""}, {"v6.17", ""}, {"arm64/v6.17", "1.99"}} {
+		if _, err := ParseTarget(bad[0], bad[1]); err == nil {
+			t.Errorf("ParseTarget(%q, %q) accepted", bad[0], bad[1])
+		}
+	}
+}
+
+func TestKnownClassesParse(t *testing.T) {
+	k := Known()
+	if len(k.Classes) == 0 {
+		t.Fatal("no known classes")
+	}
+	for _, c := range k.Classes {
+		if strings.Contains(c.Problem, "HFA") && c.Reachable {
+			t.Errorf("%q needs floating point but is marked reachable", c.Problem)
+		}
+	}
+	for _, bad := range []string{"classes: [{problem: x}]", "classes: [{problem: 'a[b', targets: [x], explanation: y}]", "nonsense: 1"} {
+		if _, err := ParseKnown([]byte(bad)); err == nil {
+			t.Errorf("ParseKnown(%q) accepted", bad)
+		}
+	}
+	if !match("a*c*e", "abcde") || match("a*c*e", "abcdf") || !match("x*", "x") || match("ab", "abc") {
+		t.Error("match is wrong")
+	}
+}
+
+func TestRunRejectsInvalidInput(t *testing.T) {
+	bad := &ctype.Func{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "a", Type: &ctype.Array{Elem: ctype.TVoid, Len: 2}}}}
+	if _, err := Run(bad, Default()); err == nil {
+		t.Fatal("Run accepted an invalid signature")
+	}
+}
+
+func Example() {
+	fn, _ := ctype.Parse("ex.c", []byte("void f(int a0, __int128 a1);"))
+	t, _ := ParseTarget("arm64/v6.17", "1.24")
+	v, _ := Run(fn, t)
+	fmt.Println(v.Kind)
+	fmt.Println(v.Class)
+	// Output:
+	// mismatch
+	// arm64/v6.17+pahole-1.24: AAPCS64 2025Q4 C.10 even pair not applied, __int128 scalar in registers
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/trampfuzz/trampfuzz/check"
+	"github.com/trampfuzz/trampfuzz/corpus"
+	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/fuzz"
+)
+
+func init() {
+	register("corpus", "manage a corpus of C cases: add, merge, import, ls, verify", runCorpus)
+}
+
+const corpusUsage = `usage: trampfuzz corpus [-dir DIR] <subcommand> [arguments]
+
+  add FILE.c...     add signatures (any accepted C spelling) as canonical cases
+  merge DIR...      add every valid case of other corpora
+  import [DIR...]   turn Go fuzz inputs of FuzzCheck into cases (default: testdata/fuzz/FuzzCheck
+                    and $(go env GOCACHE)/fuzz/github.com/trampfuzz/trampfuzz/fuzz/FuzzCheck)
+  ls                list the cases
+  verify [-target T|all] [-pahole V]
+                    re-check every case and print its verdict; exit 1 on a corrupt file or an
+                    unknown mismatch class
+`
+
+func runCorpus(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("corpus", "<add|merge|import|ls|verify> ...", stderr)
+	dirFlag := fs.String("dir", "corpus/cases", "corpus directory")
+	fs.Usage = func() { fmt.Fprint(stderr, corpusUsage); fs.PrintDefaults() }
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() < 1 {
+		fs.Usage()
+		return exitBadInput
+	}
+	d := corpus.Dir(*dirFlag)
+	sub, rest := fs.Arg(0), fs.Args()[1:]
+	switch sub {
+	case "add":
+		if len(rest) == 0 {
+			fs.Usage()
+			return exitBadInput
+		}
+		code := exitOK
+		for _, path := range rest {
+			fn, err := readFunc(path)
+			if err != nil {
+				fmt.Fprintln(stderr, err)
+				code = exitBadInput
+				continue
+			}
+			p, added, err := d.Add(fn)
+			switch {
+			case err != nil:
+				fmt.Fprintln(stderr, err)
+				code = exitBadInput
+			case added:
+				fmt.Fprintf(stdout, "added %s (%s)\n", p, path)
+			default:
+				fmt.Fprintf(stdout, "present %s (%s)\n", p, path)
+			}
+		}
+		return code
+	case "merge":
+		if len(rest) == 0 {
+			fs.Usage()
+			return exitBadInput
+		}
+		total := corpus.MergeResult{}
+		for _, src := range rest {
+			if _, err := os.Stat(src); err != nil {
+				return badInput(stderr, err)
+			}
+			r, err := d.Merge(corpus.Dir(src))
+			if err != nil {
+				return badInput(stderr, err)
+			}
+			total.Added += r.Added
+			total.Present += r.Present
+			total.Errors = append(total.Errors, r.Errors...)
+		}
+		return reportMerge(stdout, stderr, "merged", total, 0)
+	case "import":
+		dirs := rest
+		if len(dirs) == 0 {
+			dirs = defaultFuzzDirs()
+		}
+		r, err := d.ImportGoFuzz(dirs, func(in [][]byte) (*ctype.Func, error) {
+			if len(in) == 0 {
+				return nil, fmt.Errorf("no []byte argument")
+			}
+			fn, _, err := fuzz.Decode(in[0])
+			return fn, err
+		})
+		if err != nil {
+			return badInput(stderr, err)
+		}
+		return reportMerge(stdout, stderr, "imported", r.MergeResult, r.Undecodable)
+	case "ls":
+		cases, err := d.Cases()
+		if err != nil {
+			return badInput(stderr, err)
+		}
+		code := exitOK
+		for _, c := range cases {
+			if c.Err != nil {
+				fmt.Fprintf(stdout, "%s\tCORRUPT: %v\n", c.Name, c.Err)
+				code = exitFinding
+				continue
+			}
+			fmt.Fprintf(stdout, "%s\t%s\n", c.Name, strings.TrimSpace(lastLine(ctype.Render(c.Func))))
+		}
+		return code
+	case "verify":
+		vfs := newFlags("corpus verify", "", stderr)
+		tf := addTargetFlags(vfs)
+		if code, ok := parseFlags(vfs, rest); !ok {
+			return code
+		}
+		targets, err := tf.targets()
+		if err != nil {
+			return badInput(stderr, err)
+		}
+		cases, err := d.Cases()
+		if err != nil {
+			return badInput(stderr, err)
+		}
+		code := exitOK
+		tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
+		for _, c := range cases {
+			if c.Err != nil {
+				fmt.Fprintf(tw, "%s\tCORRUPT\t%v\n", c.Name, c.Err)
+				code = exitFinding
+				continue
+			}
+			for _, t := range targets {
+				v, err := check.Run(c.Func, t)
+				if err != nil {
+					fmt.Fprintf(tw, "%s\t%s\tERROR\t%v\n", c.Name, t, err)
+					code = exitFinding
+					continue
+				}
+				if v.Kind == check.Mismatch && v.Known == nil {
+					code = exitFinding
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, v.Target, v.Kind, detail(v))
+			}
+		}
+		tw.Flush()
+		return code
+	}
+	fmt.Fprintf(stderr, "trampfuzz corpus: unknown subcommand %q\n", sub)
+	fs.Usage()
+	return exitBadInput
+}
+
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+func reportMerge(stdout, stderr io.Writer, verb string, r corpus.MergeResult, undecodable int) int {
+	fmt.Fprintf(stdout, "%s: %d added, %d already present", verb, r.Added, r.Present)
+	if undecodable > 0 {
+		fmt.Fprintf(stdout, ", %d inputs decode to no signature", undecodable)
+	}
+	fmt.Fprintf(stdout, ", %d errors\n", len(r.Errors))
+	for _, err := range r.Errors {
+		fmt.Fprintln(stderr, err)
+	}
+	if len(r.Errors) > 0 {
+		return exitFinding
+	}
+	return exitOK
+}
+
+// defaultFuzzDirs are where FuzzCheck inputs live: the checked-in seeds and
+// go test's fuzz cache.
+func defaultFuzzDirs() []string {
+	dirs := []string{filepath.Join("fuzz", "testdata", "fuzz", "FuzzCheck")}
+	if out, err := exec.Command("go", "env", "GOCACHE").Output(); err == nil {
+		cache := strings.TrimSpace(string(out))
+		dirs = append(dirs, filepath.Join(cache, "fuzz", "github.com", "trampfuzz", "trampfuzz", "fuzz", "FuzzCheck"))
+	}
+	return dirs
+}

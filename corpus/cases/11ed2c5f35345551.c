@@ -1,0 +1,1 @@
+void f(double a0, long a1);

@@ -1,0 +1,1 @@
+void f(int a0, __int128 a1);

@@ -1,0 +1,75 @@
+// Package fuzz holds trampfuzz's go test -fuzz targets and the input
+// format they share with the corpus and cmd/minimize.
+//
+// FuzzCheck's input is one []byte:
+//
+//	byte 0      target: index into check.Targets(), modulo its length
+//	byte 1      mode: bit 7 set: the rest is C text (a corpus case);
+//	            otherwise the rest is generator bytes (gen.FromBytes), with
+//	            the gen.Full profile when bit 0 is set and gen.Kernel (no
+//	            floating point, as arm64 kernels build) when it is clear;
+//	            bit 1 set: a struct_ops trampoline
+//	bytes 2…    C text or generator bytes
+//
+// Decode reads it; EncodeC writes a C signature in it, for seeds.
+package fuzz
+
+import (
+	"errors"
+
+	"github.com/trampfuzz/trampfuzz/check"
+	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/gen"
+)
+
+// Mode bits of byte 1.
+const (
+	ModeFullProfile = 1 << 0
+	ModeStructOps   = 1 << 1
+	ModeCText       = 1 << 7
+)
+
+// ErrShort is returned for inputs of fewer than two bytes.
+var ErrShort = errors.New("fuzz input shorter than its 2-byte header")
+
+var targets = check.Targets()
+
+// Decode turns a FuzzCheck input into a signature and a target.
+func Decode(data []byte) (*ctype.Func, check.Target, error) {
+	if len(data) < 2 {
+		return nil, check.Target{}, ErrShort
+	}
+	t := targets[int(data[0])%len(targets)]
+	mode, rest := data[1], data[2:]
+	t.StructOps = mode&ModeStructOps != 0
+	if mode&ModeCText != 0 {
+		fn, err := ctype.Parse("fuzz-input.c", rest)
+		return fn, t, err
+	}
+	profile := gen.Kernel
+	if mode&ModeFullProfile != 0 {
+		profile = gen.Full
+	}
+	fn, err := gen.FromBytes(rest, profile)
+	return fn, t, err
+}
+
+// EncodeC is the FuzzCheck input for a C signature on target index ti.
+func EncodeC(fn *ctype.Func, ti int, structOps bool) []byte {
+	mode := byte(ModeCText)
+	if structOps {
+		mode |= ModeStructOps
+	}
+	return append([]byte{byte(ti % len(targets)), mode}, ctype.Render(fn)...)
+}
+
+// TargetIndex returns the index of a target's name in check.Targets(), or
+// -1.
+func TargetIndex(name string) int {
+	for i, t := range targets {
+		if t.String() == name {
+			return i
+		}
+	}
+	return -1
+}
