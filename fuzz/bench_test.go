@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/trampfuzz/trampfuzz/check"
-	"github.com/trampfuzz/trampfuzz/gen"
 	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/gen"
 )
 
 func BenchmarkCheckRun(b *testing.B) {
