@@ -26,6 +26,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/oracle"
@@ -52,6 +53,16 @@ var distillPoints = []string{"v6.18"}
 // behaviourPoints are the first versions of every distinct kernel
 // behaviour, oldest first: the trampoline ranges' starts and distillPoints.
 func behaviourPoints() []string {
+	pointsOnce.Do(func() { points = computePoints() })
+	return points
+}
+
+var (
+	pointsOnce sync.Once
+	points     []string
+)
+
+func computePoints() []string {
 	var pts []string
 	for _, k := range mainline() {
 		pts = append(pts, k.Version)

@@ -45,8 +45,22 @@ func Load(raw []byte, name string) (fn *btf.Func, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadBTF, err)
 	}
-	if err := spec.TypeByName(name, &fn); err != nil {
-		return nil, fmt.Errorf("%w: func %q: %v", ErrBadBTF, name, err)
+	// A linear walk finds the one FUNC without building the name index
+	// TypeByName needs, which costs more than the whole walk for the
+	// handful of types of one signature.
+	for typ, err := range spec.All() {
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadBTF, err)
+		}
+		if f, ok := typ.(*btf.Func); ok && f.Name == name {
+			if fn != nil {
+				return nil, fmt.Errorf("%w: func %q: more than one FUNC of that name", ErrBadBTF, name)
+			}
+			fn = f
+		}
+	}
+	if fn == nil {
+		return nil, fmt.Errorf("%w: func %q: not found", ErrBadBTF, name)
 	}
 	if _, ok := fn.Type.(*btf.FuncProto); !ok {
 		return nil, fmt.Errorf("%w: func %q points to %T, not a FUNC_PROTO", ErrBadBTF, name, fn.Type)
