@@ -238,6 +238,10 @@ func (c *checker) record(r *Record, what string) error {
 			names[m.Name] = true
 		} else if !m.Bitfield && !IsRecord(m.Type) {
 			return c.errf("%s: a member needs a name (only bit-fields and records may be unnamed)", mwhat)
+		} else if !m.Bitfield && (m.Packed || m.Aligned != 0) {
+			// GCC 12 ignores attributes written before an anonymous member,
+			// clang 14 applies them; after the body they belong to the type.
+			return c.errf("%s: packed or aligned on an anonymous member is not modelled (put it on the record type)", mwhat)
 		}
 		if err := checkAlign(m.Aligned, mwhat); err != nil {
 			return err

@@ -6,8 +6,9 @@ package ctype
 //
 // Assumptions, stated once:
 //   - No #pragma pack (maximum_field_alignment is 0).
-//   - PCC_BITFIELD_TYPE_MATTERS is true and anonymous bit-fields do not
-//     align the record (AArch64 defines no TARGET_ALIGN_ANON_BITFIELD).
+//   - PCC_BITFIELD_TYPE_MATTERS is true, and unnamed bit-fields align the
+//     record as named ones do (AAPCS64 2025Q4, language binding,
+//     "Bit-fields"; checked against both compilers by ctype's tests).
 //   - All sizes fit in int64 bits; Check rejects anything larger.
 
 // Sizeof returns sizeof(t) in bytes. t must be valid (Check).
@@ -105,8 +106,9 @@ type FieldLayout struct {
 	// BitOffset is the member's offset in bits from the record start.
 	BitOffset int64
 	// Align is the member's alignment in bytes after the attributes on it
-	// and the record's packed (GCC's DECL_ALIGN). For a non-zero-width
-	// bit-field it is 1 unless aligned(N) is on the member.
+	// and the record's packed (GCC's DECL_ALIGN, at least one byte). For a
+	// non-zero-width bit-field it is 1 unless aligned(N) is on the member
+	// or GCC gave the field an integer mode (see LayoutOf).
 	Align int64
 }
 
@@ -117,18 +119,31 @@ type RecordLayout struct {
 	Fields []FieldLayout
 }
 
-// memberPacked reports whether packed applies to member m of r.
-func memberPacked(r *Record, m *Member) bool { return r.Packed || m.Packed }
+// memberPacked reports whether packed applies to member m of r: GCC's
+// DECL_PACKED. A bit-field is packed by packed on the record or on itself;
+// another member only when its type is aligned to more than a byte
+// (finish_struct: "else if (DECL_C_BIT_FIELD (x) || TYPE_ALIGN (TREE_TYPE
+// (x)) > BITS_PER_UNIT) DECL_PACKED (x) = 1", and c-attribs.cc
+// handle_packed_attribute: "Still pack bitfields"), which makes no
+// difference to its alignment.
+func memberPacked(r *Record, m *Member) bool {
+	if m.Bitfield {
+		return r.Packed || m.Packed
+	}
+	return (r.Packed || m.Packed) && Alignof(m.Type) > 1
+}
 
-// MemberAlign returns GCC's DECL_ALIGN of member m of r, in bytes: the
-// alignment the member's position is rounded up to. layout_decl:
+// MemberAlign returns GCC's DECL_ALIGN of member m of r, in bytes, as far
+// as it does not depend on the member's position (layout_decl):
 //   - a plain member gets its type's alignment, raised by aligned(N) on it;
 //     packed lowers it to 1 unless aligned(N) is on the member itself,
 //     which then gives exactly N ("packing supersedes USER_ALIGN
 //     inherited from the type, but defers to alignment explicitly specified
 //     on the field");
 //   - a zero-width bit-field gets its type's alignment, packed or not;
-//   - any other bit-field gets only aligned(N) on the member (else 1).
+//   - any other bit-field gets only aligned(N) on the member (else 1); the
+//     integer-mode alignment GCC may add depends on the position and is in
+//     LayoutOf's FieldLayout.Align.
 func MemberAlign(r *Record, m *Member) int64 {
 	user := m.Aligned
 	switch {
@@ -145,35 +160,87 @@ func MemberAlign(r *Record, m *Member) int64 {
 	return max(user, Alignof(m.Type))
 }
 
-// LayoutOf lays out a record as GCC's place_field / place_union_field do.
+// LayoutOf lays out a record as GCC's place_field / place_union_field do,
+// in bits (GCC's DECL_ALIGN of a bit-field is one bit, not one byte):
+//   - A plain member is placed at its DECL_ALIGN (MemberAlign) and raises
+//     the record's alignment to it.
+//   - A bit-field's declared type raises the record's alignment (one byte
+//     when the bit-field is packed, never less for a zero-width one), named
+//     or unnamed: "The container type contributes to the alignment of the
+//     containing aggregate in the same way a plain (not bit-field) member of
+//     that type would, without exception for zero-sized or anonymous
+//     bit-fields" (AAPCS64 2025Q4, language binding, "Bit-fields"; GCC
+//     and clang both do so, as ctype's tests check).
+//   - A zero-width bit-field moves the position to its type's alignment.
+//   - A bit-field moves only to aligned(N) on it, and then, unless packed,
+//     to its type's alignment if it would otherwise "span more units of
+//     alignment of its type than its type itself" (excess_unit_span).
+//   - A bit-field whose width is that of an integer mode (8, 16, 32, 64 or
+//     128 bits; only 8 when packed) and whose position is already aligned
+//     to that width is turned into an ordinary field of that mode
+//     (layout_decl): its DECL_ALIGN becomes the width, which raises the
+//     record's alignment, and excess_unit_span no longer applies. This
+//     shows only with a typedef whose aligned(N) differs from its type's
+//     size; clang does not do it.
+//
+// GCC keeps the position as a byte offset that stays a multiple of
+// offset_align (the larger of the record's own aligned(N) and
+// BIGGEST_ALIGNMENT, 16 bytes) plus a bit position below it, and the
+// excess_unit_span move rounds only the bit position. For a bit-field
+// over a typedef aligned beyond offset_align (aligned(32) and up) that
+// is not the same as rounding the whole position; LayoutOf keeps GCC's
+// two parts to get GCC's answer.
 func LayoutOf(r *Record) RecordLayout {
-	const unit = 8 // BITS_PER_UNIT
+	const (
+		unit    = 8   // BITS_PER_UNIT
+		biggest = 128 // BIGGEST_ALIGNMENT on AArch64, bits
+	)
 	fields := make([]FieldLayout, len(r.Members))
 	// start_record_layout: the record starts aligned to its own aligned(N).
-	recAlign := int64(unit)
-	if r.Aligned*unit > recAlign {
-		recAlign = r.Aligned * unit
+	recAlign := max(int64(unit), r.Aligned*unit)
+	offsetAlign := max(recAlign, biggest)
+	var offset, bitpos int64 // rli->offset (bytes), rli->bitpos (bits, < offsetAlign after normalize)
+	normalize := func() {
+		if bitpos >= offsetAlign {
+			offset += bitpos / offsetAlign * (offsetAlign / unit)
+			bitpos %= offsetAlign
+		}
 	}
-	var bitpos, unionSize int64
+	var unionSize int64
 	for i := range r.Members {
 		m := &r.Members[i]
 		packed := memberPacked(r, m)
-		declAlign := MemberAlign(r, m) * unit
 		typeAlign := Alignof(m.Type) * unit
 
-		// update_alignment_for_field: a named bit-field gives the record
-		// its declared type's alignment (one byte when packed); an unnamed
-		// one gives nothing; any other member gives its DECL_ALIGN.
-		if m.Bitfield {
-			if m.Name != "" {
-				ta := typeAlign
-				if packed {
-					ta = min(ta, unit)
-				}
-				recAlign = max(recAlign, declAlign, ta)
+		// known_align: the alignment of the current position; 0 means any
+		// (the start of the record, and every member of a union).
+		var known int64
+		switch {
+		case r.Union:
+		case bitpos != 0:
+			known = bitpos & -bitpos
+		case offset != 0:
+			known = unit * (offset & -offset)
+		}
+
+		// update_alignment_for_field: layout_decl gives the field its
+		// DECL_ALIGN (desired), then the record's alignment grows.
+		var desired int64
+		intMode := false // layout_decl turned the bit-field into an integer-mode field
+		switch {
+		case m.Bitfield && m.Bits == 0:
+			desired = max(m.Aligned*unit, typeAlign)
+			recAlign = max(recAlign, desired)
+		case m.Bitfield:
+			desired, intMode = bitfieldAlign(m, packed, known)
+			ta := typeAlign
+			if packed {
+				ta = min(ta, unit)
 			}
-		} else {
-			recAlign = max(recAlign, declAlign)
+			recAlign = max(recAlign, desired, ta)
+		default:
+			desired = MemberAlign(r, m) * unit
+			recAlign = max(recAlign, desired)
 		}
 
 		if r.Union {
@@ -183,36 +250,82 @@ func LayoutOf(r *Record) RecordLayout {
 				size = (m.Bits + unit - 1) / unit
 			}
 			unionSize = max(unionSize, size)
-			fields[i] = FieldLayout{Offset: 0, BitOffset: 0, Align: declAlign / unit}
+			fields[i] = FieldLayout{Align: max(desired/unit, 1)}
 			continue
 		}
 
 		// place_field: skip to the field's DECL_ALIGN.
-		bitpos = roundUp(bitpos, declAlign)
+		if known == 0 {
+			known = max(biggest, recAlign)
+		}
+		if known < desired {
+			if desired < offsetAlign {
+				bitpos = roundUp(bitpos, desired)
+			} else {
+				offset += (bitpos + unit - 1) / unit
+				bitpos = 0
+				offset = roundUp(offset, desired/unit)
+			}
+		}
 		// PCC_BITFIELD_TYPE_MATTERS: "A bit field may not span more units
-		// of alignment of its type than its type itself" (excess_unit_span);
-		// packed bit-fields are exempt.
-		if m.Bitfield && m.Bits > 0 && !packed {
+		// of alignment of its type than its type itself. Advance to next
+		// boundary if necessary" (excess_unit_span); packed bit-fields and
+		// those given an integer mode are exempt.
+		if m.Bitfield && m.Bits > 0 && !packed && !intMode {
 			typeSize := Sizeof(m.Type) * unit
-			off := bitpos % typeAlign
+			off := (offset*unit + bitpos) % typeAlign
 			if (off+m.Bits+typeAlign-1)/typeAlign > typeSize/typeAlign {
 				bitpos = roundUp(bitpos, typeAlign)
 			}
 		}
-		fields[i] = FieldLayout{Offset: bitpos / unit, BitOffset: bitpos, Align: declAlign / unit}
+		normalize()
+		pos := offset*unit + bitpos
+		align := desired
+		if m.Bitfield && m.Bits > 0 {
+			// place_field lays the field out again with the alignment it
+			// ended up at, which may give it an integer mode now.
+			actual := max(biggest, recAlign)
+			if pos != 0 {
+				actual = pos & -pos
+			}
+			align, _ = bitfieldAlign(m, packed, actual)
+		}
+		fields[i] = FieldLayout{Offset: pos / unit, BitOffset: pos, Align: max(align/unit, 1)}
 		if m.Bitfield {
 			bitpos += m.Bits
 		} else {
 			bitpos += Sizeof(m.Type) * unit
 		}
+		normalize()
 	}
-	size := bitpos
+	size := offset*unit + bitpos
 	if r.Union {
 		size = unionSize * unit
 	}
 	// finalize_record_size: round to a whole byte, then to the alignment.
 	size = roundUp(roundUp(size, unit), recAlign)
 	return RecordLayout{Size: size / unit, Align: recAlign / unit, Fields: fields}
+}
+
+// bitfieldAlign is layout_decl for a non-zero-width bit-field m at a
+// position aligned to known bits (0: any): its DECL_ALIGN in bits, and
+// whether it became an ordinary field of an integer mode ("See if we can
+// use an ordinary integer mode for a bit-field": a width of 8, 16, 32, 64
+// or 128 bits, not packed unless 8, at a position aligned to the width).
+func bitfieldAlign(m *Member, packed bool, known int64) (align int64, intMode bool) {
+	const unit = 8
+	align = max(m.Aligned*unit, 1) // make_node gives a FIELD_DECL one bit
+	switch m.Bits {
+	case 8, 16, 32, 64, 128:
+		intMode = !(m.Bits > unit && packed) && (known == 0 || known >= m.Bits)
+	}
+	if intMode {
+		align = max(align, m.Bits)
+	}
+	if packed && m.Aligned == 0 {
+		align = min(align, unit)
+	}
+	return align, intMode
 }
 
 // roundUp returns the smallest y ≥ x with y % a == 0 (a > 0).

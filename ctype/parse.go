@@ -631,8 +631,12 @@ func (p *parser) memberDecl() []Member {
 		// An anonymous struct or union member (C11).
 		if r, ok := sp.typ.(*Record); ok && r.Name == "" {
 			p.noOtherAttrs(sp.attrs, "on a member")
+			if sp.attrs.packed || sp.attrs.aligned != 0 {
+				// GCC 12 ignores them, clang 14 applies them to the member.
+				p.fail(sp.off, "attributes before an anonymous member are not portable; put them after its closing brace")
+			}
 			p.next()
-			return []Member{{Type: r, Packed: sp.attrs.packed, Aligned: sp.attrs.aligned}}
+			return []Member{{Type: r}}
 		}
 		p.fail(sp.off, "declaration does not declare a member")
 	}

@@ -169,11 +169,31 @@ type renderer struct {
 func (r *renderer) use(t Type) {
 	switch t := t.(type) {
 	case *Pointer:
-		r.pointees = append(r.pointees, t.Elem)
+		// A pointer needs a record only declared, so a record pointee waits
+		// (drainPointees); a typedef or enum name must be defined first.
+		elem := t.Elem
+		for {
+			p, ok := elem.(*Pointer)
+			if !ok {
+				break
+			}
+			elem = p.Elem
+		}
+		if _, ok := elem.(*Record); ok {
+			r.pointees = append(r.pointees, elem)
+		} else {
+			r.use(elem)
+		}
 	case *Array:
 		r.use(t.Elem)
 	case *Record:
 		if r.state[t] != 0 {
+			return
+		}
+		if t.Incomplete {
+			// Reached through a typedef: declare it.
+			r.state[t] = 2
+			r.defs.WriteString(recordKeyword(t) + " " + t.Name + ";\n")
 			return
 		}
 		r.state[t] = 1
