@@ -1,0 +1,152 @@
+package fuzz
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/trampfuzz/trampfuzz/check"
+	"github.com/trampfuzz/trampfuzz/corpus"
+	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/layout"
+	"github.com/trampfuzz/trampfuzz/oracle"
+	"github.com/trampfuzz/trampfuzz/pahole"
+)
+
+// The bodies of the fuzz targets live here, outside the _test files, so
+// that go test -fuzz, ClusterFuzzLite's compile_native_go_fuzzer (which
+// rewrites only the file declaring the targets) and cmd/minimize share
+// them.
+
+// ErrFinding is wrapped by the error CheckInput returns for a mismatch.
+var ErrFinding = errors.New("mismatch")
+
+// CheckInput runs one FuzzCheck input. It returns nil when the input is not
+// a signature or the verdict is fine, and an error wrapping ErrFinding for
+// a mismatch of an unknown class (of any class when strict), with the
+// canonical C text and the verdict in its message. Other errors are bugs.
+func CheckInput(data []byte, strict bool) error {
+	fn, target, err := Decode(data)
+	if err != nil {
+		return nil // not a signature: nothing to check
+	}
+	v, err := check.Run(fn, target)
+	if err != nil {
+		return fmt.Errorf("check failed on a valid signature: %v\n%s", err, ctype.Render(fn))
+	}
+	if v.Kind != check.Mismatch || (!strict && v.Known != nil) {
+		return nil
+	}
+	kind := "mismatch of a known class (TRAMPFUZZ_STRICT=1)"
+	if v.Known == nil {
+		kind = "mismatch of an unknown class"
+	}
+	js, _ := json.MarshalIndent(v, "", "  ")
+	return fmt.Errorf("%w: %s on %s\nclass: %s\n\n%s\nverdict:\n%s\n\nminimize: go run ./cmd/minimize <this input file>",
+		ErrFinding, kind, v.Target, v.Class, v.C, js)
+}
+
+// CorpusFileInput checks one FuzzCorpusFile input: corpus.Validate never
+// panics, and what it accepts is canonical and survives a write into a
+// fresh corpus and a read back unchanged.
+func CorpusFileInput(name string, data []byte) error {
+	fn, err := corpus.Validate(name, data)
+	if err != nil {
+		return nil
+	}
+	if got := ctype.Render(fn); got != string(data) {
+		return fmt.Errorf("accepted a non-canonical file:\n%q\nrenders as\n%q", data, got)
+	}
+	dir, err := os.MkdirTemp("", "trampfuzz-corpus-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path, added, err := corpus.Dir(dir).Add(fn)
+	if err != nil || !added {
+		return fmt.Errorf("Add: added=%v err=%v", added, err)
+	}
+	back := corpus.Read(path)
+	if back.Err != nil || ctype.Render(back.Func) != string(data) {
+		return fmt.Errorf("read back: %v", back.Err)
+	}
+	return nil
+}
+
+var kernels = layout.Kernels()
+
+// BTFInput feeds raw (possibly corrupt) BTF to the kernel side: loading it
+// and running btf_distill_func_proto and every trampoline model on each
+// function must not panic. A panic inside cilium/ebpf while loading is an
+// error of the input, as pahole.Load treats it.
+func BTFInput(raw []byte) {
+	spec, err := loadSpec(raw)
+	if err != nil {
+		return
+	}
+	for typ, err := range spec.All() {
+		if err != nil {
+			return
+		}
+		fn, ok := typ.(*btf.Func)
+		if !ok {
+			continue
+		}
+		for _, k := range kernels {
+			m, rej, err := layout.Distill(fn, k)
+			if err != nil || rej != nil {
+				continue
+			}
+			layout.ARM64(m, k, layout.Options{})
+			layout.ARM64(m, k, layout.Options{StructOps: true})
+		}
+	}
+}
+
+func loadSpec(raw []byte) (spec *btf.Spec, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("btf: panic: %v", r)
+		}
+	}()
+	return btf.LoadSpecFromReader(bytes.NewReader(raw))
+}
+
+// Seeds are the shared corpus's signatures (corpus/cases of this module),
+// for f.Add. A missing or unreadable corpus gives no seeds.
+func Seeds() []*ctype.Func {
+	_, file, _, _ := runtime.Caller(0)
+	cases, _ := corpus.Dir(filepath.Join(filepath.Dir(filepath.Dir(file)), "corpus", "cases")).Cases()
+	var out []*ctype.Func
+	for _, c := range cases {
+		if c.Err == nil {
+			out = append(out, c.Func)
+		}
+	}
+	return out
+}
+
+// BTFSeeds are pahole 1.24's BTF of the corpus signatures.
+func BTFSeeds() [][]byte {
+	var out [][]byte
+	for _, fn := range Seeds() {
+		abi, err := oracle.AAPCS64(fn)
+		if err != nil {
+			continue
+		}
+		bfn, skip, err := pahole.Encode(fn, pahole.V1_24, abi)
+		if err != nil || skip != nil {
+			continue
+		}
+		if raw, err := pahole.Marshal(bfn); err == nil {
+			out = append(out, raw)
+		}
+	}
+	return out
+}
