@@ -71,14 +71,24 @@ func (s *state) facts(t ctype.Type) argFacts {
 
 // record returns the memoized facts of r.
 func (s *state) record(r *ctype.Record) *recordFacts {
-	for i := range s.records {
-		if s.records[i].r == r {
-			return &s.records[i]
+	for i := range s.nrecs {
+		if s.recs[i].r == r {
+			return &s.recs[i]
+		}
+	}
+	for i := range s.more {
+		if s.more[i].r == r {
+			return &s.more[i]
 		}
 	}
 	rf := s.computeRecord(r)
-	s.records = append(s.records, rf)
-	return &s.records[len(s.records)-1]
+	if s.nrecs < len(s.recs) {
+		s.recs[s.nrecs] = rf
+		s.nrecs++
+		return &s.recs[s.nrecs-1]
+	}
+	s.more = append(s.more, rf)
+	return &s.more[len(s.more)-1]
 }
 
 func (s *state) computeRecord(r *ctype.Record) recordFacts {

@@ -29,6 +29,7 @@ package oracle
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
@@ -93,23 +94,25 @@ const (
 )
 
 // ErrUnsupported is wrapped when a signature is valid C that the oracle does
-// not place (none today; kept for types the model may grow).
+// not place: an argument too large to list byte by byte.
 var ErrUnsupported = errors.New("unsupported by the AAPCS64 oracle")
 
 // AAPCS64 places every argument of fn by the default variant.
 func AAPCS64(fn *ctype.Func) (loc.Placement, error) { return Place(fn, Default) }
 
-// Place places every argument of fn by variant v. fn must pass ctype.Check;
-// an invalid signature is an error, never a panic.
+// Place places every argument of fn by variant v. fn should pass
+// ctype.Check (ctype.Parse and gen's signatures do); Place itself checks
+// what placing depends on and returns an error wrapping ctype.ErrInvalid
+// for a signature it cannot place, never panics.
 func Place(fn *ctype.Func, v Variant) (loc.Placement, error) {
-	if fn == nil {
-		return loc.Placement{}, errors.New("oracle: no function")
-	}
-	if err := ctype.Check(fn); err != nil {
+	if err := validate(fn); err != nil {
 		return loc.Placement{}, fmt.Errorf("oracle: %w", err)
 	}
+	// Fixed buffers for the common case keep a placement to a few heap
+	// allocations (the result itself).
+	var factsBuf [16]argFacts
 	s := state{v: v}
-	return s.placeAll(fn), nil
+	return s.placeAll(fn, factsBuf[:0])
 }
 
 // state is one call's marshalling state, named as the spec names it.
@@ -122,9 +125,13 @@ type state struct {
 	nsrn int // next SIMD and floating-point register number, v0–v7
 	nsaa int // next stacked argument address, bytes above SP at entry
 
-	// records memoizes the layout facts of each record this call touches,
-	// so nested records are laid out once per call.
-	records []recordFacts
+	// recs[:nrecs], then more, memoize the layout facts of each record
+	// this call touches, so nested records are laid out once per call
+	// (a fixed array: a slice of it stored in the state would move both
+	// to the heap).
+	recs  [8]recordFacts
+	nrecs int
+	more  []recordFacts
 }
 
 // kind is how stage C sees an argument.
@@ -153,11 +160,18 @@ type argFacts struct {
 	empty bool
 }
 
-func (s *state) placeAll(fn *ctype.Func) loc.Placement {
-	facts := make([]argFacts, len(fn.Params))
+func (s *state) placeAll(fn *ctype.Func, facts []argFacts) (loc.Placement, error) {
+	if len(fn.Params) > cap(facts) {
+		facts = make([]argFacts, 0, len(fn.Params))
+	}
+	facts = facts[:len(fn.Params)]
 	total := 0
 	for i, p := range fn.Params {
 		facts[i] = s.facts(p.Type)
+		if size := facts[i].size; size < 0 || size > maxArgBytes {
+			return loc.Placement{}, fmt.Errorf("oracle: %w: parameter %d has %d bytes (the oracle lists at most %d)",
+				ErrUnsupported, i, size, maxArgBytes)
+		}
 		total += facts[i].size
 	}
 	// One backing array for every argument's bytes and one for the rules:
@@ -174,7 +188,7 @@ func (s *state) placeAll(fn *ctype.Func) loc.Placement {
 		a.Rules = rules[nr:len(rules):len(rules)]
 		out.Args[i] = a
 	}
-	return out
+	return out, nil
 }
 
 // allocate runs stage B and stage C for one argument, appending its byte
@@ -361,36 +375,41 @@ func (s *state) pairRule() string {
 	return RuleC10
 }
 
-// appendReg appends n bytes at byte off.. of register r.
-func appendReg(bytes []loc.Loc, r loc.Reg, off, n int) []loc.Loc {
-	for b := 0; b < n; b++ {
-		bytes = append(bytes, loc.RegByte(r, off+b))
+// appendRun appends n consecutive locations from first (Loc.Next order).
+func appendRun(bytes []loc.Loc, first loc.Loc, n int) []loc.Loc {
+	bytes = slices.Grow(bytes, n) // placeAll sized it; this only guards
+	at := len(bytes)
+	bytes = bytes[:at+n]
+	for b := at; b < at+n; b++ {
+		bytes[b] = first
+		first.Off++
 	}
 	return bytes
 }
 
+// appendReg appends n bytes at byte off.. of register r.
+func appendReg(bytes []loc.Loc, r loc.Reg, off, n int) []loc.Loc {
+	return appendRun(bytes, loc.RegByte(r, off), n)
+}
+
 // appendGPRs appends n bytes laid out from x[first] onwards, 8 per register.
 func appendGPRs(bytes []loc.Loc, first, n int) []loc.Loc {
-	for b := 0; b < n; b++ {
-		bytes = append(bytes, loc.RegByte(loc.XReg(first+b/8), b%8))
+	for r := first; n > 0; r++ {
+		k := min(n, 8)
+		bytes = appendRun(bytes, loc.RegByte(loc.XReg(r), 0), k)
+		n -= k
 	}
 	return bytes
 }
 
 // appendStack appends n stack bytes from SP+at.
 func appendStack(bytes []loc.Loc, at, n int) []loc.Loc {
-	for b := 0; b < n; b++ {
-		bytes = append(bytes, loc.Stack(at+b))
-	}
-	return bytes
+	return appendRun(bytes, loc.Stack(at), n)
 }
 
 // appendRef appends n bytes of memory whose address is at ptr.
 func appendRef(bytes []loc.Loc, ptr loc.Loc, n int) []loc.Loc {
-	for b := 0; b < n; b++ {
-		bytes = append(bytes, loc.Ref(ptr, b))
-	}
-	return bytes
+	return appendRun(bytes, loc.Ref(ptr, 0), n)
 }
 
 // roundUp returns the smallest y ≥ x with y % a == 0 (a > 0).

@@ -528,8 +528,24 @@ func TestBadInput(t *testing.T) {
 	if _, err := oracle.AAPCS64(nil); err == nil {
 		t.Error("AAPCS64(nil) gave no error")
 	}
+	self := &ctype.Record{Name: "s"}
+	self.Members = []ctype.Member{{Name: "m", Type: self}}
+	loop := &ctype.Typedef{Name: "t"}
+	loop.Type = loop
+	param := func(t ctype.Type) *ctype.Func {
+		return &ctype.Func{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "a", Type: t}}}
+	}
 	bad := []*ctype.Func{
-		{Name: "f"}, // no return type
+		param(self),
+		param(loop),
+		param(&ctype.Record{Name: "r", Members: []ctype.Member{{Name: "m", Type: ctype.TFloat, Bitfield: true, Bits: 3}}}),
+		param(&ctype.Record{Name: "r", Members: []ctype.Member{{Name: "m", Type: ctype.TInt, Bitfield: true, Bits: 33}}}),
+		param(&ctype.Record{Name: "r", Members: []ctype.Member{{Name: "m"}}}),
+		param(&ctype.Record{Name: "r", Aligned: 3, Members: []ctype.Member{{Name: "m", Type: ctype.TInt}}}),
+		param(&ctype.Typedef{Name: "t", Type: ctype.TLong, Aligned: 48}),
+		param(&ctype.Pointer{}),
+		param(&ctype.Enum{Name: "e"}),
+		param(&ctype.Basic{Kind: 99}),
 		{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "a", Type: ctype.TVoid}}},
 		{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "a"}}},
 		{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "a", Type: &ctype.Record{Name: "s", Incomplete: true}}}},

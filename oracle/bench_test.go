@@ -1,0 +1,39 @@
+package oracle_test
+
+import (
+	"testing"
+
+	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/oracle"
+)
+
+// benchSignature is 12 arguments with records of every kind the rules
+// tell apart: HFAs (one stacked by C.3), a 16-aligned pair, nested and
+// packed records, bit-fields, a union, a by-reference record, and scalars
+// on both sides of the x7/stack boundary.
+const benchSignature = `struct hfa { float x[3]; };
+struct dz { double x[4]; };
+struct al { long a __attribute__((aligned(16))); int b; };
+struct in { struct al inner; };
+struct pk { char c; long l; } __attribute__((packed));
+struct bf { long long y:57; char z:7; };
+union un { double d; long l; };
+struct big { long x[5]; };
+void f(int a0, struct hfa a1, struct dz a2, struct al a3, struct in a4, struct pk a5, struct bf a6,
+	union un a7, struct big a8, double a9, struct dz a10, __int128 a11);
+`
+
+// BenchmarkAAPCS64 measures one placement of a 12-argument signature
+// with records (ns/op is per signature).
+func BenchmarkAAPCS64(b *testing.B) {
+	fn, err := ctype.Parse("bench.c", []byte(benchSignature))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := oracle.AAPCS64(fn); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
