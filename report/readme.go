@@ -1,0 +1,193 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/trampfuzz/trampfuzz/check"
+	"github.com/trampfuzz/trampfuzz/loc"
+)
+
+// runs folds a byte list for the text: "x2.0-7 x3.0-7"; a byte the
+// trampoline never stores is "(not saved)".
+func runs(bytes []loc.Loc) string {
+	var parts []string
+	for _, r := range loc.Runs(bytes) {
+		if r.First.IsZero() {
+			parts = append(parts, "(not saved)")
+			continue
+		}
+		parts = append(parts, r.String())
+	}
+	return strings.Join(parts, " ")
+}
+
+// Summary is the one sentence that says what is wrong.
+func Summary(c *Case) string {
+	v := c.Verdict
+	m := v.Mismatches[0]
+	name := m.Name
+	if name == "" {
+		name = fmt.Sprintf("arg%d", m.Index)
+	}
+	prog := "a BPF fentry/fexit program"
+	if c.Target.StructOps {
+		prog = "a BPF struct_ops program"
+	}
+	s := fmt.Sprintf("On %s with BTF from pahole %s, %s attached to `%s` reads argument %d `%s` (`%s`, %d bytes) from `%s`, but the caller put it in `%s`",
+		c.Target.Kernel, c.Target.Pahole, prog, strings.TrimSuffix(lastLine(v.C), "\n"), m.Index, name, m.Type, m.Size, runs(m.JIT), runs(m.ABI))
+	if v.Rule == check.RuleOther || v.Rule == check.RuleStructOpsBase {
+		return s + " (" + v.Problem + ")."
+	}
+	return s + ": the trampoline does not apply " + v.Rule + " (" + strings.TrimPrefix(v.Problem, v.Rule+" ") + ")."
+}
+
+// lastLine is the prototype line of canonical C text.
+func lastLine(text string) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+// README is the report's README.md.
+func README(c *Case) string {
+	v := c.Verdict
+	m := v.Mismatches[0]
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+
+	w("# %s\n\n", v.Class)
+	w("**What is wrong.** %s\n\n", Summary(c))
+	switch {
+	case v.Known != nil:
+		w("**Status.** Known class (check/known_classes.yaml): %s\n\n", v.Known.Explanation)
+	default:
+		w("**Status.** New: this class is not in check/known_classes.yaml.\n\n")
+	}
+	if !v.Reachable {
+		w("**Not reachable in kernel builds.** The signature needs a floating-point type. arm64 kernels are built with `-mgeneral-regs-only` (arch/arm64/Makefile), so no traced kernel function takes one; the mismatch is real for the ABI, but only a BPF program attached to non-kernel code (or a kernel built differently) would see it. The kselftest files below do not build with `-mgeneral-regs-only`.\n\n")
+	}
+	if len(v.Mismatches) > 1 {
+		var later []string
+		for _, mm := range v.Mismatches[1:] {
+			later = append(later, fmt.Sprintf("%d", mm.Index))
+		}
+		w("The first misread argument is the root cause; argument(s) %s are misread too, possibly only shifted by it.\n\n", strings.Join(later, ", "))
+	}
+
+	w("## The case\n\n```c\n%s```\n\n", v.C)
+	w("- Target: `%s` (kernel model %s, pahole %s, ABI %s).\n", v.Target, c.Target.Kernel, c.Target.Pahole, c.Target.ABI.Name)
+	w("- Class key: `%s`\n", v.Class)
+	if o := c.Origin; o != nil {
+		from := ""
+		if o.Input != "" {
+			from = " `" + o.Input + "`"
+		}
+		minimal := "1-minimal: no single shrinking move keeps the class"
+		if !o.Complete {
+			minimal = "shrinking was cut short by a bound, so this case may not be 1-minimal"
+		}
+		w("- Minimized from%s (%d arguments) in %d checks, %d accepted moves; %s.\n", from, o.Args, o.Tests, o.Accepted, minimal)
+		if o.C != "" && o.C != v.C {
+			w("\n<details><summary>the input before shrinking</summary>\n\n```c\n%s```\n</details>\n", o.C)
+		}
+	}
+	b.WriteString("\n")
+
+	w("## The rule\n\nThe trampoline did not follow **%s**.\n\n", v.Rule)
+	w("The rules that placed argument %d (%s), in the order they applied:\n\n", m.Index, specSection)
+	for _, r := range m.ABIRules {
+		p, ok := Paraphrase(r)
+		if !ok {
+			p = "(no paraphrase recorded)"
+		}
+		mark := ""
+		if r == v.Rule {
+			mark = " ← not applied by the trampoline"
+		}
+		w("- **%s**%s: %s\n", ruleID(r), mark, strings.TrimPrefix(p, ruleID(r)+": "))
+	}
+	if !slices.Contains(m.ABIRules, v.Rule) {
+		if p, ok := Paraphrase(v.Rule); ok {
+			w("- %s\n", p)
+		}
+	}
+	b.WriteString("\n")
+
+	w("## The kernel code path\n\n")
+	k := c.Target.Kernel
+	mainline := "mainline"
+	if !k.Mainline {
+		mainline = "NOT in mainline (a proposed patch)"
+	}
+	w("- Kernel: %s, %s; commits %s.\n", k, mainline, strings.Join(k.Commits, ", "))
+	w("- What it does: %s.\n", k.Summary)
+	w("- Path: pahole %s encodes the function's BTF (it passes pahole's checks) → `kernel/bpf/btf.c: btf_distill_func_proto()` builds `struct btf_func_model` (nr_args, arg_size, arg_flags: no alignment, no C attributes) → `arch/arm64/net/bpf_jit_comp.c: arch_prepare_bpf_trampoline()` → `prepare_trampoline()` saves the arguments into the BPF ctx.\n", c.Target.Pahole)
+	if v.JIT != nil && m.Index < len(v.JIT.Args) && len(v.JIT.Args[m.Index].Rules) > 0 {
+		w("- Where argument %d is read: %s.\n", m.Index, strings.Join(v.JIT.Args[m.Index].Rules, "; "))
+	}
+	b.WriteString("\n")
+
+	w("## Where each byte is: AAPCS64 against the trampoline\n\n")
+	w("Argument bytes are written `name.bytes`; `@4-7` gives a piece's bytes inside its register or 8-byte stack slot when it does not start at byte 0. Stack offsets are from SP at the traced function's entry.\n\n")
+	b.WriteString(Diagram(*v.ABI, *v.JIT))
+	b.WriteString("\n")
+	w("| argument | type | AAPCS64 | trampoline reads |")
+	if v.Ctx != nil {
+		w(" BPF ctx slots |")
+	}
+	w("\n| --- | --- | --- | --- |")
+	if v.Ctx != nil {
+		w(" --- |")
+	}
+	b.WriteString("\n")
+	for i, a := range v.ABI.Args {
+		var jb []loc.Loc
+		if i < len(v.JIT.Args) {
+			jb = v.JIT.Args[i].Bytes
+		}
+		mark := ""
+		if !slices.Equal(a.Bytes, jb) {
+			mark = " **(wrong)**"
+		}
+		w("| %d `%s` | `%s` | `%s` | `%s`%s |", i, a.Name, a.Type, runs(a.Bytes), runs(jb), mark)
+		if v.Ctx != nil {
+			slots := ""
+			for _, ca := range v.Ctx.Args {
+				if ca.Index == i {
+					slots = fmt.Sprintf("ctx[%d]", ca.FirstSlot)
+					if ca.Slots > 1 {
+						slots = fmt.Sprintf("ctx[%d..%d]", ca.FirstSlot, ca.FirstSlot+ca.Slots-1)
+					}
+				}
+			}
+			w(" %s |", slots)
+		}
+		b.WriteString("\n")
+	}
+	if v.Ctx != nil {
+		w("\n`bpf_get_func_arg_cnt()` returns %d; an fexit program finds the return value in ctx[%d].\n", v.Ctx.Count, v.Ctx.RetSlot)
+	}
+	b.WriteString("\n")
+
+	w("## Reproduce\n\n")
+	w("`repro.c` calls `%s` through an assembly stub that records x0–x7, q0–q7 and the stack at entry, with a distinct byte pattern in every argument byte, and prints where each byte was, in the notation above. It exits 0 when the compiler put every byte where AAPCS64 says and the trampoline's reading is wrong, 1 otherwise.\n\n", c.Func.Name)
+	w("```sh\naarch64-linux-gnu-gcc -O2 -static -o repro-gcc repro.c && qemu-aarch64 ./repro-gcc\n")
+	w("clang --target=aarch64-linux-gnu -fuse-ld=lld -O2 -static -o repro-clang repro.c && qemu-aarch64 ./repro-clang\n```\n\n")
+	w("Re-check and re-minimize this case:\n\n```sh\n%s\n```\n\n", RerunCommand("case.json"))
+	id := c.ID()
+	w("## Kernel selftest\n\n")
+	w("`kselftest/` holds a test in the style of tools/testing/selftests/bpf `tracing_struct`, ready to paste:\n\n")
+	w("- `bpf_testmod.c`: the types and `noinline int bpf_testmod_test_tf_%s(...)` for test_kmods/bpf_testmod.c, and the call with known values for `bpf_testmod_test_read()`.\n", id)
+	w("- `progs/tracing_struct_tf_%s.c`: fentry and fexit programs that record every argument's value.\n", id)
+	w("- `prog_tests/tracing_struct_tf_%s.c`: the subtest that triggers the call and asserts each value; on an affected kernel the assertions of the misread arguments fail.\n", id)
+	w("\nThe BTF of the new function comes from the pahole that builds the module: with a pahole that skips it, attaching fails instead (that is pahole's protection, see the class explanation).\n")
+	return b.String()
+}
+
+// RerunCommand is the one-line command, run from the trampfuzz module,
+// that re-checks and re-minimizes the case from its case.json at path
+// (which records the target).
+func RerunCommand(path string) string {
+	return "go run ./cmd/minimize " + path
+}
