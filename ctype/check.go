@@ -64,6 +64,7 @@ type checker struct {
 	tags        map[string]Type
 	typedefs    map[string]*Typedef
 	enumerators map[string]*Enum
+	chain       map[Type]bool // pointers and typedefs on the path being checked
 }
 
 func (c *checker) errf(format string, args ...any) error {
@@ -85,6 +86,14 @@ func checkAlign(n int64, what string) error {
 
 // typ checks t used by value (voidOK: as a return type).
 func (c *checker) typ(t Type, what string, voidOK bool) error {
+	switch t.(type) {
+	case *Pointer, *Typedef:
+		leave, err := c.enter(t, what)
+		if err != nil {
+			return err
+		}
+		defer leave()
+	}
 	switch t := t.(type) {
 	case *Basic:
 		if t.Kind < Void || t.Kind > LongDouble {
@@ -145,8 +154,30 @@ func (c *checker) typ(t Type, what string, voidOK bool) error {
 	return nil
 }
 
+// enter marks a pointer or typedef as being checked; a type that reaches
+// itself through pointers and typedefs alone (no record in between) is not
+// a C type, and following it would never end.
+func (c *checker) enter(t Type, what string) (leave func(), err error) {
+	if c.chain == nil {
+		c.chain = map[Type]bool{}
+	}
+	if c.chain[t] {
+		return nil, c.errf("%s: a pointer or typedef that refers to itself", what)
+	}
+	c.chain[t] = true
+	return func() { delete(c.chain, t) }, nil
+}
+
 // pointee checks the target of a pointer: anything, complete or not.
 func (c *checker) pointee(t Type, what string) error {
+	switch t.(type) {
+	case *Pointer, *Typedef:
+		leave, err := c.enter(t, what)
+		if err != nil {
+			return err
+		}
+		defer leave()
+	}
 	switch u := t.(type) {
 	case *Record:
 		if err := c.tag(u.Name, u, what); err != nil {
