@@ -280,6 +280,16 @@ func (c *checker) record(r *Record, what string) error {
 		if err := c.typ(m.Type, mwhat, false); err != nil {
 			return err
 		}
+		if inner, ok := m.Type.(*Record); ok && m.Name == "" && !m.Bitfield {
+			// C11 6.7.2.1p13: an anonymous member's members are members of
+			// this record, so their names must differ from the others'.
+			for _, n := range flatNames(inner) {
+				if names[n] {
+					return c.errf("%s: duplicate member %s", self, n)
+				}
+				names[n] = true
+			}
+		}
 		if m.Bitfield {
 			if !IsIntegral(m.Type) {
 				return c.errf("%s: bit-field has non-integer type", mwhat)
@@ -301,6 +311,21 @@ func (c *checker) record(r *Record, what string) error {
 	}
 	c.state[r] = 2
 	return nil
+}
+
+// flatNames lists the member names of r, those of its anonymous members
+// included.
+func flatNames(r *Record) []string {
+	var out []string
+	for i := range r.Members {
+		m := &r.Members[i]
+		if m.Name != "" {
+			out = append(out, m.Name)
+		} else if inner, ok := m.Type.(*Record); ok && !m.Bitfield {
+			out = append(out, flatNames(inner)...)
+		}
+	}
+	return out
 }
 
 func (c *checker) enum(e *Enum, what string) error {

@@ -12,7 +12,19 @@ package ctype
 //   - All sizes fit in int64 bits; Check rejects anything larger.
 
 // Sizeof returns sizeof(t) in bytes. t must be valid (Check).
-func Sizeof(t Type) int64 {
+func Sizeof(t Type) int64 { return sizeofIn(t, nil) }
+
+// Alignof returns _Alignof(t) in bytes. t must be valid (Check).
+func Alignof(t Type) int64 { return alignofIn(t, nil) }
+
+// layouts remembers the records laid out during one call of Sizeof,
+// Alignof, LayoutOf or MemberAlign: a record is asked for its size and
+// alignment once per member that uses it, so without it nested records
+// (struct a { struct b x, y; }, struct b { struct c x, y; }, …) would
+// take time exponential in the depth. nil until a record is met.
+type layouts map[*Record]*RecordLayout
+
+func sizeofIn(t Type, memo layouts) int64 {
 	switch t := t.(type) {
 	case *Basic:
 		if t.Kind == Void {
@@ -22,19 +34,18 @@ func Sizeof(t Type) int64 {
 	case *Pointer:
 		return 8
 	case *Array:
-		return Sizeof(t.Elem) * t.Len
+		return sizeofIn(t.Elem, memo) * t.Len
 	case *Record:
-		return LayoutOf(t).Size
+		return layoutIn(t, memo).Size
 	case *Enum:
 		return basics[EnumBase(t)].size
 	case *Typedef:
-		return Sizeof(t.Type)
+		return sizeofIn(t.Type, memo)
 	}
 	panic("ctype: unknown type")
 }
 
-// Alignof returns _Alignof(t) in bytes. t must be valid (Check).
-func Alignof(t Type) int64 {
+func alignofIn(t Type, memo layouts) int64 {
 	switch t := t.(type) {
 	case *Basic:
 		if t.Kind == Void {
@@ -44,9 +55,9 @@ func Alignof(t Type) int64 {
 	case *Pointer:
 		return 8
 	case *Array:
-		return Alignof(t.Elem)
+		return alignofIn(t.Elem, memo)
 	case *Record:
-		return LayoutOf(t).Align
+		return layoutIn(t, memo).Align
 	case *Enum:
 		return basics[EnumBase(t)].size
 	case *Typedef:
@@ -55,7 +66,7 @@ func Alignof(t Type) int64 {
 		if t.Aligned != 0 {
 			return t.Aligned
 		}
-		return Alignof(t.Type)
+		return alignofIn(t.Type, memo)
 	}
 	panic("ctype: unknown type")
 }
@@ -126,11 +137,11 @@ type RecordLayout struct {
 // (x)) > BITS_PER_UNIT) DECL_PACKED (x) = 1", and c-attribs.cc
 // handle_packed_attribute: "Still pack bitfields"), which makes no
 // difference to its alignment.
-func memberPacked(r *Record, m *Member) bool {
+func memberPacked(r *Record, m *Member, memo layouts) bool {
 	if m.Bitfield {
 		return r.Packed || m.Packed
 	}
-	return (r.Packed || m.Packed) && Alignof(m.Type) > 1
+	return (r.Packed || m.Packed) && alignofIn(m.Type, memo) > 1
 }
 
 // MemberAlign returns GCC's DECL_ALIGN of member m of r, in bytes, as far
@@ -144,20 +155,22 @@ func memberPacked(r *Record, m *Member) bool {
 //   - any other bit-field gets only aligned(N) on the member (else 1); the
 //     integer-mode alignment GCC may add depends on the position and is in
 //     LayoutOf's FieldLayout.Align.
-func MemberAlign(r *Record, m *Member) int64 {
+func MemberAlign(r *Record, m *Member) int64 { return memberAlignIn(r, m, nil) }
+
+func memberAlignIn(r *Record, m *Member, memo layouts) int64 {
 	user := m.Aligned
 	switch {
 	case m.Bitfield && m.Bits == 0:
-		return max(user, Alignof(m.Type), 1)
+		return max(user, alignofIn(m.Type, memo), 1)
 	case m.Bitfield:
 		return max(user, 1)
-	case memberPacked(r, m):
+	case memberPacked(r, m, memo):
 		if user != 0 {
 			return user
 		}
 		return 1
 	}
-	return max(user, Alignof(m.Type))
+	return max(user, alignofIn(m.Type, memo))
 }
 
 // LayoutOf lays out a record as GCC's place_field / place_union_field do,
@@ -190,7 +203,15 @@ func MemberAlign(r *Record, m *Member) int64 {
 // over a typedef aligned beyond offset_align (aligned(32) and up) that
 // is not the same as rounding the whole position; LayoutOf keeps GCC's
 // two parts to get GCC's answer.
-func LayoutOf(r *Record) RecordLayout {
+func LayoutOf(r *Record) RecordLayout { return *layoutIn(r, nil) }
+
+func layoutIn(r *Record, memo layouts) *RecordLayout {
+	if l, ok := memo[r]; ok {
+		return l
+	}
+	if memo == nil {
+		memo = layouts{}
+	}
 	const (
 		unit    = 8   // BITS_PER_UNIT
 		biggest = 128 // BIGGEST_ALIGNMENT on AArch64, bits
@@ -209,8 +230,8 @@ func LayoutOf(r *Record) RecordLayout {
 	var unionSize int64
 	for i := range r.Members {
 		m := &r.Members[i]
-		packed := memberPacked(r, m)
-		typeAlign := Alignof(m.Type) * unit
+		packed := memberPacked(r, m, memo)
+		typeAlign := alignofIn(m.Type, memo) * unit
 
 		// known_align: the alignment of the current position; 0 means any
 		// (the start of the record, and every member of a union).
@@ -239,13 +260,13 @@ func LayoutOf(r *Record) RecordLayout {
 			}
 			recAlign = max(recAlign, desired, ta)
 		default:
-			desired = MemberAlign(r, m) * unit
+			desired = memberAlignIn(r, m, memo) * unit
 			recAlign = max(recAlign, desired)
 		}
 
 		if r.Union {
 			// place_union_field: every member at offset 0.
-			size := Sizeof(m.Type)
+			size := sizeofIn(m.Type, memo)
 			if m.Bitfield {
 				size = (m.Bits + unit - 1) / unit
 			}
@@ -272,7 +293,7 @@ func LayoutOf(r *Record) RecordLayout {
 		// boundary if necessary" (excess_unit_span); packed bit-fields and
 		// those given an integer mode are exempt.
 		if m.Bitfield && m.Bits > 0 && !packed && !intMode {
-			typeSize := Sizeof(m.Type) * unit
+			typeSize := sizeofIn(m.Type, memo) * unit
 			off := (offset*unit + bitpos) % typeAlign
 			if (off+m.Bits+typeAlign-1)/typeAlign > typeSize/typeAlign {
 				bitpos = roundUp(bitpos, typeAlign)
@@ -294,7 +315,7 @@ func LayoutOf(r *Record) RecordLayout {
 		if m.Bitfield {
 			bitpos += m.Bits
 		} else {
-			bitpos += Sizeof(m.Type) * unit
+			bitpos += sizeofIn(m.Type, memo) * unit
 		}
 		normalize()
 	}
@@ -304,7 +325,9 @@ func LayoutOf(r *Record) RecordLayout {
 	}
 	// finalize_record_size: round to a whole byte, then to the alignment.
 	size = roundUp(roundUp(size, unit), recAlign)
-	return RecordLayout{Size: size / unit, Align: recAlign / unit, Fields: fields}
+	l := &RecordLayout{Size: size / unit, Align: recAlign / unit, Fields: fields}
+	memo[r] = l
+	return l
 }
 
 // bitfieldAlign is layout_decl for a non-zero-width bit-field m at a

@@ -524,3 +524,95 @@ func depth(t ctype.Type) int {
 	}
 	return 0
 }
+
+// TestLayoutExceptionsAreReal compiles each exception's witness: GCC must
+// give ctype's value and the other compiler its own. An exception that no
+// longer holds (a compiler changed) fails here and should be removed.
+func TestLayoutExceptionsAreReal(t *testing.T) {
+	comps := layoutCompilers(t)
+	for _, e := range layoutExceptions {
+		t.Run(e.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "witness.c")
+			if err := os.WriteFile(file, []byte(e.witness+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range comps {
+				a := append(append([]string{}, c.argv...), "-fsyntax-only", file)
+				if out, err := exec.Command(a[0], a[1:]...).CombinedOutput(); err != nil {
+					t.Errorf("%s: the witness of %q does not hold: %v\n%s\nwhy the exception exists:\n%s", c.name, e.name, err, out, e.why)
+				}
+			}
+		})
+	}
+	// The witnesses' GCC side is ctype's own answer.
+	for _, src := range []string{
+		"typedef __int128 t1 __attribute__((aligned(64)));\nstruct w1 { char m0[11]; t1 m1 : 1; };\nvoid f(struct w1 a0);\n",
+		"typedef int t2 __attribute__((aligned(1)));\nstruct w2 { t2 m0 : 16; };\nvoid f(struct w2 a0);\n",
+		"struct w3 { long double m0; int m1; __int128 m2 : 82 __attribute__((aligned(8))); char m3; };\nvoid f(struct w3 a0);\n",
+	} {
+		fn, err := ctype.Parse("witness.c", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := fn.Params[0].Type.(*ctype.Record)
+		l := ctype.LayoutOf(r)
+		var got string
+		switch r.Name {
+		case "w1":
+			got = fmt.Sprintf("sizeof %d", l.Size)
+		case "w2":
+			got = fmt.Sprintf("_Alignof %d", l.Align)
+		case "w3":
+			got = fmt.Sprintf("offsetof m3 %d", l.Fields[3].Offset)
+		}
+		want := map[string]string{"w1": "sizeof 128", "w2": "_Alignof 2", "w3": "offsetof m3 43"}[r.Name]
+		if got != want {
+			t.Errorf("ctype's layout of %s: %s, want GCC's %s", r.Name, got, want)
+		}
+	}
+}
+
+// TestLayoutProbeDetectsWrongLayout makes sure the probe fails when a
+// claim is wrong: a static assertion and a bit-field check, each off by
+// one, must be rejected by both compilers.
+func TestLayoutProbeDetectsWrongLayout(t *testing.T) {
+	comps := layoutCompilers(t)
+	qemu := toolchain.Require(t, toolchain.QEMU)[0]
+	dir := t.TempDir()
+	src := newProbeFile()
+	src.emit(0, `struct s1 { char m0; int m1 : 3; long m2; };
+static void r0(void) {
+	_Static_assert(__builtin_offsetof(struct s1, m2) == 8, "r0: true claim");
+	{ struct s1 x; __builtin_memset(&x, 0, sizeof x); x.m1 = -1; bitcheck("r0: wrong bit offset", (const unsigned char *)&x, sizeof x, 9, 3); }
+}
+int main(void) { r0(); return failures != 0; }`)
+	file := filepath.Join(dir, "wrong.c")
+	if err := os.WriteFile(file, src.src.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.c")
+	if err := os.WriteFile(bad, []byte(`struct s1 { char m0; long m1; };
+_Static_assert(__builtin_offsetof(struct s1, m1) == 4, "wrong claim");
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range comps {
+		a := append(append([]string{}, c.argv...), "-fsyntax-only", bad)
+		if out, err := exec.Command(a[0], a[1:]...).CombinedOutput(); err == nil || !strings.Contains(string(out), "wrong claim") {
+			t.Errorf("%s accepted a wrong _Static_assert (err %v):\n%s", c.name, err, out)
+		}
+		exe := filepath.Join(dir, "wrong-"+c.name)
+		a = append(append([]string{}, c.argv...), "-O0", "-o", exe, file)
+		if c.name == "clang" {
+			a = append(a, "-fuse-ld=lld")
+		}
+		if out, err := exec.Command(a[0], a[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", c.name, err, out)
+		}
+		out, err := exec.Command(qemu, "-L", "/usr/aarch64-linux-gnu", exe).CombinedOutput()
+		// m1 is at bits 8..10 (GCC and AAPCS64 agree); the probe claims 9.
+		if err == nil || !strings.Contains(string(out), "r0: wrong bit offset: bits 8..10 (3 set), want 9..11") {
+			t.Errorf("%s: the bit-field check did not catch a wrong offset (err %v): %q", c.name, err, out)
+		}
+	}
+}

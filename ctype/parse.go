@@ -292,6 +292,7 @@ func (p *parser) attributes() attrSet {
 			p.expect("(")
 			n := p.expr()
 			p.expect(")")
+			p.checkAligned(n, off)
 			a.setAligned(n, off)
 		default:
 			return a
@@ -323,12 +324,7 @@ func (p *parser) attribute(a *attrSet) {
 			n = p.expr()
 			p.expect(")")
 		}
-		if n <= 0 || n&(n-1) != 0 {
-			p.fail(off, "requested alignment %d is not a positive power of 2", n)
-		}
-		if n > MaxAlign {
-			p.fail(off, "aligned(%d) is larger than the %d trampfuzz models", n, MaxAlign)
-		}
+		p.checkAligned(n, off)
 		a.setAligned(n, off)
 	default:
 		if len(a.other) == 0 {
@@ -350,6 +346,17 @@ func (p *parser) attribute(a *attrSet) {
 				p.next()
 			}
 		}
+	}
+}
+
+// checkAligned rejects what GCC rejects in aligned(N), and what ctype
+// does not model.
+func (p *parser) checkAligned(n int64, off int) {
+	if n <= 0 || n&(n-1) != 0 {
+		p.fail(off, "requested alignment %d is not a positive power of 2", n)
+	}
+	if n > MaxAlign {
+		p.fail(off, "aligned(%d) is larger than the %d trampfuzz models", n, MaxAlign)
 	}
 }
 
@@ -702,6 +709,7 @@ func (p *parser) enumSpec() (Type, bool) {
 	p.next()
 	e := &Enum{Name: name}
 	var next int64
+	overflow := false // the previous value was the largest int64
 	for !p.is("}") {
 		if p.tok.kind != tIdent {
 			p.fail(p.tok.off, "expected an enumerator name, found %s", p.tok)
@@ -714,12 +722,12 @@ func (p *parser) enumSpec() (Type, bool) {
 		if p.is("=") {
 			p.next()
 			next = p.expr()
+		} else if overflow {
+			p.fail(vOff, "enumerator value overflows")
 		}
 		e.Values = append(e.Values, Enumerator{Name: vName, Value: next})
 		p.consts[vName] = next
-		if next == math.MaxInt64 {
-			p.fail(vOff, "enumerator value overflows")
-		}
+		overflow = next == math.MaxInt64
 		next++
 		if !p.is(",") {
 			break

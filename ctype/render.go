@@ -1,6 +1,7 @@
 package ctype
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -150,7 +151,14 @@ func enumBody(e *Enum) string {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		b.WriteString(" " + v.Name + " = " + strconv.FormatInt(v.Value, 10))
+		b.WriteString(" " + v.Name + " = ")
+		if v.Value == math.MinInt64 {
+			// -9223372036854775808 is the negation of a constant too large
+			// for long, which C makes unsigned.
+			b.WriteString("-9223372036854775807 - 1")
+		} else {
+			b.WriteString(strconv.FormatInt(v.Value, 10))
+		}
 	}
 	b.WriteString(" }")
 	if e.Packed {

@@ -247,7 +247,9 @@ func on(cond bool, w int) int {
 func (b *builder) function() *ctype.Func {
 	fn := &ctype.Func{Name: "f", Return: b.returnType()}
 	n := b.argCount()
-	fn.Params = make([]ctype.Param, n)
+	if n > 0 { // f(void) has nil Params, as ctype.Parse gives it
+		fn.Params = make([]ctype.Param, n)
+	}
 	// At the x7/stack boundary: plain integer-class fillers up to the last
 	// one or two arguments, which then straddle x7 (or v7).
 	boundary := n >= 7 && n <= 10 && b.chance(35)
