@@ -20,6 +20,12 @@ const (
 	maxWindow   = 1 << 16
 	scrubBytes  = 1 << 14 // stack cleared below main before each call
 	patternBase = 16      // every argument's pattern starts 16-aligned (or more)
+
+	// The callee-side pass (recv.go).
+	recvRegBytes    = 192     // x0–x7 then q0–q7 at the start of tf_in
+	maxRecvStack    = 4096    // stack image bytes
+	maxRecvPointers = 64      // registers and slots given a pointer
+	maxRegionBytes  = 1 << 16 // memory those pointers point to
 )
 
 // sigPlan is one signature of a batch as the harness lays it out.
@@ -47,90 +53,140 @@ func newPlan(fn *ctype.Func, id int) sigPlan {
 	return p
 }
 
+// callersPerFunction is how many signatures' calls share one caller
+// function (a switch on the case number). A compiler spends about a
+// millisecond on every function at -O2 however small, which would be
+// most of the compile time with one tiny caller per signature.
+const callersPerFunction = 32
+
 // harness is one generated C program for a batch of signatures.
 type harness struct {
 	src string
-	// firstLine[i] is the first source line of signature i's section; the
-	// section ends where the next one starts (or at tablesLine).
-	firstLine  []int
-	tablesLine int
+	// lineSig[n] is the signature whose code is on source line n, or -1
+	// for the shared code.
+	lineSig []int
 }
 
-// sigOfLine maps a source line to the signature whose section holds it, or
-// -1 for the shared code.
+// sigOfLine maps a source line to the signature whose code is on it, or -1.
 func (h *harness) sigOfLine(line int) int {
-	if line >= h.tablesLine {
+	if line < 0 || line >= len(h.lineSig) {
 		return -1
 	}
-	sig := -1
-	for i, l := range h.firstLine {
-		if l <= line {
-			sig = i
-		}
-	}
-	return sig
+	return h.lineSig[line]
 }
 
 // generate writes the C program that calls every signature of plans with
 // the argument bytes read from stdin and records what its callee sees.
 //
 // Per signature i: the renamed type definitions and the callee's prototype
-// (ctype.Render), a typedef per parameter type, and a caller that loads
-// each argument straight from the pattern buffer tf_pat (so no argument
-// byte is left in the caller's frame except the by-reference copies the
-// ABI asks for). Every callee is a label on one assembly stub.
+// (ctype.Render), a typedef per parameter type, and a call that loads each
+// argument straight from the pattern buffer tf_pat (so no argument byte is
+// left in the caller's frame except the by-reference copies the ABI asks
+// for). Every callee is a label on one assembly stub.
 func generate(plans []sigPlan) harness {
 	var b strings.Builder
-	line := 1
-	w := func(s string) {
+	h := harness{lineSig: []int{-1}} // lines count from 1
+	// w writes s as code of signature sig (-1: shared).
+	w := func(sig int, s string) {
 		b.WriteString(s)
-		line += strings.Count(s, "\n")
+		for range strings.Count(s, "\n") {
+			h.lineSig = append(h.lineSig, sig)
+		}
 	}
-	h := harness{}
-	w("/* trampfuzz truth harness: " + strconv.Itoa(len(plans)) + " signatures */\n")
-	w("typedef unsigned long tf_u64;\n")
-	w("extern unsigned char tf_pat[];\n")
-	w("#define TF_ARG(T, off) (*(T *)(tf_pat + (off)))\n")
+	w(-1, "/* trampfuzz truth harness: "+strconv.Itoa(len(plans))+" signatures */\n")
+	w(-1, "typedef unsigned long tf_u64;\n")
+	w(-1, "extern unsigned char tf_pat[];\n")
+	w(-1, "#define TF_ARG(T, off) (*(T *)(tf_pat + (off)))\n")
+	w(-1, "extern unsigned char tf_out[];\n")
+	// The receivers are compiled without optimisation: an -O0 function
+	// stores every incoming argument whole to its frame before use, and
+	// the calling convention does not depend on the optimisation level.
+	w(-1, "#if defined(__clang__)\n#define TF_RECV __attribute__((noinline, optnone, used))\n#else\n#define TF_RECV __attribute__((noinline, noipa, optimize(\"O0\"), used))\n#endif\n")
 	patMax, patAlign := 16, patternBase
+	calls := make([]string, len(plans))
 	for i, p := range plans {
-		h.firstLine = append(h.firstLine, line)
-		w("\n/* signature " + strconv.Itoa(i) + " */\n")
-		w(ctype.Render(p.renamed))
+		w(i, "\n/* signature "+strconv.Itoa(i)+" */\n")
+		w(i, ctype.Render(p.renamed))
 		var args, meta []string
 		for j, prm := range p.renamed.Params {
 			td := fmt.Sprintf("tf_p%d_%d", i, j)
-			w("typedef " + ctype.Declarator(prm.Type, td) + ";\n")
+			w(i, "typedef "+ctype.Declarator(prm.Type, td)+";\n")
 			args = append(args, fmt.Sprintf("TF_ARG(%s, %d)", td, p.offsets[j]))
 			meta = append(meta, fmt.Sprintf("sizeof(%s), _Alignof(%s)", td, td))
 			patAlign = max(patAlign, int(ctype.Alignof(prm.Type)))
 		}
-		// The empty asm after the call keeps it a real call (no sibling
-		// call), so the caller's frame is live while the stub copies it.
-		w(fmt.Sprintf("static void tf_call_%d(void) { %s(%s); __asm__ volatile(\"\" ::: \"memory\"); }\n",
-			i, p.renamed.Name, strings.Join(args, ", ")))
+		calls[i] = p.renamed.Name + "(" + strings.Join(args, ", ") + ")"
+		w(i, recvFunc(i, p))
 		if len(meta) == 0 {
 			meta = []string{"0"}
 		}
-		w(fmt.Sprintf("static const tf_u64 tf_meta_%d[] = { %s };\n", i, strings.Join(meta, ", ")))
+		w(i, fmt.Sprintf("static const tf_u64 tf_meta_%d[] = { %s };\n", i, strings.Join(meta, ", ")))
 		patMax = max(patMax, p.patLen)
 	}
-	h.tablesLine = line
-	w("\n/* tables */\n")
-	var calls, metas, nparams []string
+
+	// The callers. They are never inlined into main (their frame, with
+	// any by-reference copies, must lie below main's, where the stub's
+	// window ends), and the empty asm after the switch keeps every call
+	// a real call (no sibling call), so that frame is live in the stub.
+	w(-1, "\n/* callers */\n")
+	var groups, cases []string
+	for g := 0; g*callersPerFunction < len(plans); g++ {
+		w(-1, fmt.Sprintf("static __attribute__((noinline)) void tf_group_%d(int k) {\n\tswitch (k) {\n", g))
+		for k := 0; k < callersPerFunction && g*callersPerFunction+k < len(plans); k++ {
+			i := g*callersPerFunction + k
+			w(i, fmt.Sprintf("\tcase %d: %s; break;\n", k, calls[i]))
+			groups = append(groups, "tf_group_"+strconv.Itoa(g))
+			cases = append(cases, strconv.Itoa(k))
+		}
+		w(-1, "\t}\n\t__asm__ volatile(\"\" ::: \"memory\");\n}\n")
+	}
+
+	w(-1, "\n/* tables */\n")
+	var metas, nparams []string
 	for i, p := range plans {
-		calls = append(calls, "tf_call_"+strconv.Itoa(i))
 		metas = append(metas, "tf_meta_"+strconv.Itoa(i))
 		nparams = append(nparams, strconv.Itoa(len(p.renamed.Params)))
 	}
-	w("#define TF_N " + strconv.Itoa(len(plans)) + "\n")
-	w("#define TF_PATMAX " + strconv.Itoa(patMax) + "\n")
-	w("static void (*const tf_calls[TF_N])(void) = { " + strings.Join(calls, ", ") + " };\n")
-	w("static const tf_u64 *const tf_metas[TF_N] = { " + strings.Join(metas, ", ") + " };\n")
-	w("static const tf_u64 tf_nparams[TF_N] = { " + strings.Join(nparams, ", ") + " };\n")
-	w(fmt.Sprintf("unsigned char tf_pat[TF_PATMAX] __attribute__((aligned(%d)));\n", patAlign))
-	w(stubAndRunner(plans))
+	if len(plans) == 0 { // keep the tables valid C
+		groups, cases, metas, nparams = []string{"0"}, []string{"0"}, []string{"0"}, []string{"0"}
+	}
+	w(-1, "#define TF_N "+strconv.Itoa(len(plans))+"\n")
+	w(-1, "#define TF_PATMAX "+strconv.Itoa(patMax)+"\n")
+	w(-1, "static void (*const tf_groups[])(int) = { "+strings.Join(groups, ", ")+" };\n")
+	w(-1, "static const int tf_cases[] = { "+strings.Join(cases, ", ")+" };\n")
+	w(-1, "static const tf_u64 *const tf_metas[] = { "+strings.Join(metas, ", ")+" };\n")
+	w(-1, "static const tf_u64 tf_nparams[] = { "+strings.Join(nparams, ", ")+" };\n")
+	var recvs []string
+	for i := range plans {
+		recvs = append(recvs, "(void *)tf_recv_"+strconv.Itoa(i))
+	}
+	if len(plans) == 0 {
+		recvs = []string{"0"}
+	}
+	w(-1, "static void *const tf_recvs[] = { "+strings.Join(recvs, ", ")+" };\n")
+	w(-1, "unsigned char tf_out[TF_PATMAX] __attribute__((aligned(16)));\n")
+	w(-1, fmt.Sprintf("unsigned char tf_pat[TF_PATMAX] __attribute__((aligned(%d)));\n", patAlign))
+	w(-1, stubAndRunner(plans))
 	h.src = b.String()
 	return h
+}
+
+// recvFunc is signature i's receiver: a C function of the signature's
+// parameter types that copies each argument, as its own code finds it, to
+// tf_out at the argument's pattern offset. The runner calls it from
+// tf_invoke with every argument register and stack byte set to a value of
+// its own (the callee-side pass, recv.go).
+func recvFunc(i int, p sigPlan) string {
+	var params, body []string
+	for j, prm := range p.renamed.Params {
+		name := "a" + strconv.Itoa(j)
+		params = append(params, ctype.Declarator(prm.Type, name))
+		body = append(body, fmt.Sprintf("__builtin_memcpy(tf_out + %d, &%s, sizeof %s);", p.offsets[j], name, name))
+	}
+	if params == nil {
+		params = []string{"void"}
+	}
+	return fmt.Sprintf("TF_RECV void tf_recv_%d(%s) { %s }\n", i, strings.Join(params, ", "), strings.Join(body, " "))
 }
 
 // stubAndRunner is the assembly stub every callee name labels, and main.
@@ -179,6 +235,51 @@ __asm__(
 	"2:\tret\n"
 	"\t.size tf_capture, .-tf_capture\n");
 
+unsigned char tf_in[` + strconv.Itoa(recvRegBytes+maxRecvStack) + `] __attribute__((aligned(16)));
+unsigned char tf_regions[` + strconv.Itoa(maxRegionBytes) + `] __attribute__((aligned(16)));
+extern void tf_invoke(void *fn, tf_u64 stack_bytes);
+
+/* tf_invoke(fn, n): the callee-side pass. Copies tf_in's stack image (n
+   bytes, a multiple of 16) below SP, loads x0-x7 and q0-q7 from tf_in and
+   calls fn, so fn finds those values where the calling convention tells it
+   to look for its arguments. */
+__asm__(
+	"\t.text\n"
+	"\t.p2align 4\n"
+	"\t.globl tf_invoke\n"
+	"\t.type tf_invoke, %function\n"
+	"tf_invoke:\n"
+	"\tstp x29, x30, [sp, #-32]!\n"
+	"\tmov x29, sp\n"
+	"\tstr x19, [sp, #16]\n"
+	"\tmov x19, sp\n"
+	"\tsub sp, sp, x1\n"
+	"\tadrp x9, tf_in\n"
+	"\tadd x9, x9, :lo12:tf_in\n"
+	"\tadd x10, x9, #` + strconv.Itoa(recvRegBytes) + `\n"
+	"\tmov x11, sp\n"
+	"\tmov x12, x1\n"
+	"\tcbz x12, 2f\n"
+	"1:\tldp x13, x14, [x10], #16\n"
+	"\tstp x13, x14, [x11], #16\n"
+	"\tsubs x12, x12, #16\n"
+	"\tb.hi 1b\n"
+	"2:\tmov x16, x0\n"
+	"\tldp q0, q1, [x9, #64]\n"
+	"\tldp q2, q3, [x9, #96]\n"
+	"\tldp q4, q5, [x9, #128]\n"
+	"\tldp q6, q7, [x9, #160]\n"
+	"\tldp x0, x1, [x9, #0]\n"
+	"\tldp x2, x3, [x9, #16]\n"
+	"\tldp x4, x5, [x9, #32]\n"
+	"\tldp x6, x7, [x9, #48]\n"
+	"\tblr x16\n"
+	"\tmov sp, x19\n"
+	"\tldr x19, [sp, #16]\n"
+	"\tldp x29, x30, [sp], #32\n"
+	"\tret\n"
+	"\t.size tf_invoke, .-tf_invoke\n");
+
 extern long read(int, void *, unsigned long);
 extern long write(int, const void *, unsigned long);
 extern void _exit(int) __attribute__((noreturn));
@@ -211,16 +312,11 @@ static void __attribute__((noinline)) tf_scrub(void) {
 	__asm__ volatile("" :: "r"(b) : "memory");
 }
 
-/* stdin, per signature from argv[1] (default 0) on: nruns, patlen, then
-   nruns patterns of patlen bytes. stdout, per signature: index, nruns,
-   nparams, sizeof and _Alignof of each parameter, then one capture per run. */
-int main(int argc, char **argv) {
-	tf_u64 marker __attribute__((aligned(16))) = 0;
-	__asm__ volatile("" :: "r"(&marker) : "memory");
-	tf_top = (tf_u64)&marker & ~(tf_u64)15;
-	tf_u64 i = 0;
-	if (argc > 1)
-		for (const char *s = argv[1]; *s; s++) i = i * 10 + (tf_u64)(*s - '0');
+/* Capture mode ("c"). stdin, per signature from argv[2] (default 0) on:
+   nruns, patlen, then nruns patterns of patlen bytes. stdout, per
+   signature: index, nruns, nparams, sizeof and _Alignof of each parameter,
+   then one capture per run. */
+static void tf_capture_mode(tf_u64 i) {
 	for (; i < TF_N; i++) {
 		tf_u64 in[2];
 		tf_rd(in, sizeof in);
@@ -231,10 +327,52 @@ int main(int argc, char **argv) {
 		for (tf_u64 r = 0; r < in[0]; r++) {
 			tf_rd(tf_pat, in[1]);
 			tf_scrub();
-			tf_calls[i]();
+			tf_groups[i](tf_cases[i]);
 			tf_wr(tf_cap, ` + strconv.Itoa(capHeader) + ` + ((tf_u64 *)tf_cap)[` + strconv.Itoa(capWinOff/8) + `]);
 		}
 	}
+}
+
+/* Receive mode ("r"). stdin, per signature: nruns, stack bytes, number of
+   pointers, region bytes, output bytes; per pointer: kind (0: x register,
+   1: stack slot), register number or slot offset, offset in tf_regions;
+   then per run the register and stack image (tf_in) and the regions.
+   stdout, per signature: index, nruns, then per run the output bytes. */
+static void tf_recv_mode(tf_u64 i) {
+	for (; i < TF_N; i++) {
+		tf_u64 in[5], ptr[3 * ` + strconv.Itoa(maxRecvPointers) + `];
+		tf_rd(in, sizeof in);
+		if (in[1] > ` + strconv.Itoa(maxRecvStack) + ` || in[1] % 16 || in[2] > ` + strconv.Itoa(maxRecvPointers) + ` || in[3] > ` + strconv.Itoa(maxRegionBytes) + ` || in[4] > TF_PATMAX) _exit(5);
+		tf_rd(ptr, 24 * in[2]);
+		tf_u64 hdr[2] = { i, in[0] };
+		tf_wr(hdr, sizeof hdr);
+		for (tf_u64 r = 0; r < in[0]; r++) {
+			tf_rd(tf_in, ` + strconv.Itoa(recvRegBytes) + ` + in[1]);
+			tf_rd(tf_regions, in[3]);
+			for (tf_u64 k = 0; k < in[2]; k++) {
+				tf_u64 addr = (tf_u64)(tf_regions + ptr[3 * k + 2]);
+				tf_u64 at = ptr[3 * k] == 0 ? 8 * ptr[3 * k + 1] : ` + strconv.Itoa(recvRegBytes) + ` + ptr[3 * k + 1];
+				__builtin_memcpy(tf_in + at, &addr, 8);
+			}
+			__builtin_memset(tf_out, 0, in[4]);
+			tf_invoke(tf_recvs[i], in[1]);
+			tf_wr(tf_out, in[4]);
+		}
+	}
+}
+
+/* argv: mode ("c" or "r"), first signature. */
+int main(int argc, char **argv) {
+	tf_u64 marker __attribute__((aligned(16))) = 0;
+	__asm__ volatile("" :: "r"(&marker) : "memory");
+	tf_top = (tf_u64)&marker & ~(tf_u64)15;
+	tf_u64 i = 0;
+	if (argc > 2)
+		for (const char *s = argv[2]; *s; s++) i = i * 10 + (tf_u64)(*s - '0');
+	if (argc > 1 && argv[1][0] == 'r')
+		tf_recv_mode(i);
+	else
+		tf_capture_mode(i);
 	return 0;
 }
 `

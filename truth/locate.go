@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
@@ -183,9 +184,16 @@ func stackBound(p sigPlan) int {
 	return n
 }
 
+// refBase is a register or stack slot that held the address of a complete
+// copy of an argument (of at most size bytes) in every run.
+type refBase struct {
+	base loc.Loc
+	size int
+}
+
 // locate turns the captures of one signature into candidate locations per
-// argument byte.
-func locate(p sigPlan, pt patterns, caps []capture) *Observation {
+// argument byte, and the pointers to argument copies it found.
+func locate(p sigPlan, pt patterns, caps []capture) (*Observation, []refBase) {
 	cands := make([][][]loc.Loc, len(p.sizes))
 	for j, s := range p.sizes {
 		cands[j] = make([][]loc.Loc, s)
@@ -282,10 +290,17 @@ func locate(p sigPlan, pt patterns, caps []capture) *Observation {
 			add(key, loc.Stack(o))
 		}
 	}
+	var bases []refBase
 	for _, rf := range refs {
 		for b := range p.sizes[rf.arg] {
 			cands[rf.arg][b] = append(cands[rf.arg][b], loc.Ref(rf.base, b))
 		}
+		k := slices.IndexFunc(bases, func(x refBase) bool { return x.base == rf.base })
+		if k < 0 {
+			bases = append(bases, refBase{base: rf.base})
+			k = len(bases) - 1
+		}
+		bases[k].size = max(bases[k].size, p.sizes[rf.arg])
 	}
 
 	o := &Observation{Func: p.fn.Name}
@@ -295,5 +310,5 @@ func locate(p sigPlan, pt patterns, caps []capture) *Observation {
 	if o.Args == nil {
 		o.Args = []ArgBytes{}
 	}
-	return o
+	return o, bases
 }

@@ -275,28 +275,88 @@ func (b *batchRun) compile(ctx context.Context, dir, name, src string) (bin, msg
 	return bin, "", nil
 }
 
-// execute runs one built harness under qemu and decodes every signature's
-// captures. When the program dies during a call, that signature gets the
-// exit status and the program is started again after it.
+// execute runs one built harness under qemu: the capture pass gives every
+// argument byte its candidate locations, then the callee-side pass
+// (recv.go) narrows them to the one the callee reads.
 func (b *batchRun) execute(ctx context.Context, bl built, obs []*Observation, errs []error) error {
+	defer os.Remove(bl.bin)
 	pats := make([]patterns, len(bl.plans))
 	for k, p := range bl.plans {
 		pats[k] = makePatterns(p, b.seed)
 	}
-	defer os.Remove(bl.bin)
-	for start := 0; start < len(bl.plans); {
-		var in bytes.Buffer
-		for k := start; k < len(bl.plans); k++ {
+	type captured struct {
+		obs   *Observation
+		bases []refBase
+	}
+	caught := make([]*captured, len(bl.plans))
+	err := b.runLoop(ctx, bl, "c",
+		func(k int, in *bytes.Buffer) {
 			if b.corrupt[bl.plans[k].idx] {
 				in.Write(make([]byte, 8))
 				in.Write([]byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0})
-				continue
+				return
 			}
-			pats[k].writeTo(&in)
+			pats[k].writeTo(in)
+		},
+		func(out []byte, start int) (int, error) {
+			return decodeStream(out, bl.plans, pats, start, func(k int, caps []capture, err error) {
+				if err != nil {
+					errs[bl.plans[k].idx] = b.sigErr(StageLayout, err.Error())
+					return
+				}
+				o, bases := locate(bl.plans[k], pats[k], caps)
+				o.Compiler = b.compiler
+				caught[k] = &captured{o, bases}
+			})
+		},
+		func(k int, why string) { errs[bl.plans[k].idx] = b.sigErr(StageRun, why) })
+	if err != nil {
+		return err
+	}
+
+	recvs := make([]*recvPlan, len(bl.plans))
+	for k, c := range caught {
+		if c != nil {
+			recvs[k] = newRecvPlan(bl.plans[k], c.bases, b.seed)
+		}
+	}
+	err = b.runLoop(ctx, bl, "r",
+		func(k int, in *bytes.Buffer) { recvs[k].writeTo(in) },
+		func(out []byte, start int) (int, error) {
+			return decodeRecv(out, bl.plans, recvs, start, func(k int, outs [][]byte) {
+				if err := recvs[k].narrow(bl.plans[k], outs, caught[k].obs); err != nil {
+					errs[bl.plans[k].idx] = b.sigErr(StageObserve, err.Error())
+					caught[k] = nil
+				}
+			})
+		},
+		// The capture pass stands alone when the callee-side pass dies.
+		func(k int, why string) {})
+	if err != nil {
+		return err
+	}
+	for k, c := range caught {
+		if c != nil {
+			obs[bl.plans[k].idx] = c.obs
+		}
+	}
+	return nil
+}
+
+// runLoop runs the harness in mode over every plan, restarting after a
+// signature whose call kills the program: write gives the stdin of
+// signature k, decode reads stdout from signature start on and says how far
+// it got, failed is told why signature k got no output.
+func (b *batchRun) runLoop(ctx context.Context, bl built, mode string, write func(k int, in *bytes.Buffer),
+	decode func(out []byte, start int) (int, error), failed func(k int, why string)) error {
+	for start := 0; start < len(bl.plans); {
+		var in bytes.Buffer
+		for k := start; k < len(bl.plans); k++ {
+			write(k, &in)
 		}
 		var out, stderr bytes.Buffer
 		b.sem <- struct{}{}
-		cmd := exec.CommandContext(ctx, b.qemu, bl.bin, strconv.Itoa(start))
+		cmd := exec.CommandContext(ctx, b.qemu, bl.bin, mode, strconv.Itoa(start))
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = &in, &out, &stderr
 		runErr := cmd.Run()
 		<-b.sem
@@ -309,15 +369,7 @@ func (b *batchRun) execute(ctx context.Context, bl built, obs []*Observation, er
 				return fmt.Errorf("%s: %w", b.qemu, runErr)
 			}
 		}
-		done, decErr := decodeStream(out.Bytes(), bl.plans, pats, start, func(k int, o *Observation, err error) {
-			id := bl.plans[k].idx
-			if err != nil {
-				errs[id] = b.sigErr(StageLayout, err.Error())
-				return
-			}
-			o.Compiler = b.compiler
-			obs[id] = o
-		})
+		done, decErr := decode(out.Bytes(), start)
 		if decErr == nil && runErr == nil && done == len(bl.plans) {
 			return nil
 		}
@@ -335,7 +387,7 @@ func (b *batchRun) execute(ctx context.Context, bl built, obs []*Observation, er
 		if s := strings.TrimSpace(stderr.String()); s != "" {
 			why += ": " + s
 		}
-		errs[bl.plans[done].idx] = b.sigErr(StageRun, why)
+		failed(done, why)
 		start = done + 1
 	}
 	return nil
@@ -345,7 +397,7 @@ func (b *batchRun) execute(ctx context.Context, bl built, obs []*Observation, er
 // signature, its header and one capture per run. It calls emit for every
 // complete signature and returns how far it got (the index of the first
 // signature it could not read).
-func decodeStream(out []byte, plans []sigPlan, pats []patterns, start int, emit func(k int, o *Observation, err error)) (int, error) {
+func decodeStream(out []byte, plans []sigPlan, pats []patterns, start int, emit func(k int, caps []capture, err error)) (int, error) {
 	r := reader{b: out}
 	for k := start; k < len(plans); k++ {
 		p := plans[k]
@@ -367,11 +419,7 @@ func decodeStream(out []byte, plans []sigPlan, pats []patterns, start int, emit 
 		if r.short {
 			return k, nil
 		}
-		if err := checkLayout(p, meta); err != nil {
-			emit(k, nil, err)
-			continue
-		}
-		emit(k, locate(p, pats[k], caps), nil)
+		emit(k, caps, checkLayout(p, meta))
 	}
 	return len(plans), nil
 }

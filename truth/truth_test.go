@@ -153,13 +153,28 @@ var abiCases = []struct {
 		// so the last double also goes to the stack though v6, v7 are
 		// free. Worked example test_align-4 / test_11: f(double, Z, Z,
 		// double) with Z = {double[4]}: d0, v1-v4, [sp+0..32), [sp+32].
-		// The wrong placement puts d in x0: C.6, FP values never go in
-		// GPRs. (d in v5 cannot serve: both compilers store d to the
-		// stack through d5, so v5 does hold it at the call.)
+		// The wrong placement forgets C.3 and puts d in v5, which both
+		// compilers' callers use to store d to the stack: only the
+		// callee-side pass tells the two apart.
 		name:  "HFA overflow sets NSRN to 8 (C.3)",
 		src:   "struct z { double a[4]; };\nvoid f(double a, struct z b, struct z c, double d);",
 		want:  []string{"v0.0-7", "v1.0-7 v2.0-7 v3.0-7 v4.0-7", "sp+0-31", "sp+32-39"},
-		wrong: []string{"v0.0-7", "v1.0-7 v2.0-7 v3.0-7 v4.0-7", "sp+0-31", "x0.0-7"},
+		wrong: []string{"v0.0-7", "v1.0-7 v2.0-7 v3.0-7 v4.0-7", "sp+0-31", "v5.0-7"},
+	},
+	{
+		// C.9 fills x0–x6; C.10 rounds NGRN 7 to 8 for the __int128, so
+		// C.13 leaves NGRN at 8 and C.14/C.17 put it at sp+0..15. The
+		// 24-byte struct goes by reference (B.4); its pointer finds no
+		// GPR left (NGRN = 8) and goes to the stack at sp+16 (C.16,
+		// C.17). The wrong placement forgets C.13 and puts the pointer
+		// in x7, where gcc's caller computes it.
+		name: "by-reference pointer after C.13: ref(sp+16)",
+		src: "struct s { long a; long b; long c; };\n" +
+			"void f(int a0, int a1, int a2, int a3, int a4, int a5, int a6, __int128 a7, struct s a8);",
+		want: []string{"x0.0-3", "x1.0-3", "x2.0-3", "x3.0-3", "x4.0-3", "x5.0-3", "x6.0-3",
+			"sp+0-15", "ref(sp+16)+0-23"},
+		wrong: []string{"x0.0-3", "x1.0-3", "x2.0-3", "x3.0-3", "x4.0-3", "x5.0-3", "x6.0-3",
+			"sp+0-15", "ref(x7)+0-23"},
 	},
 	{
 		// §2: _Bool and narrow integers go in the low bytes of x0… (C.9);

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/truth"
+)
+
+func init() {
+	register("truth", "observe where gcc and clang put every argument byte (AArch64, under qemu)", runTruth)
+}
+
+// runTruth observes each file's signature with the chosen compilers and
+// prints, per file and compiler, the candidate locations of every argument
+// byte. Exit 1 when gcc and clang diverge, 2 on bad input, a signature a
+// compiler rejects, or a missing toolchain.
+func runTruth(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("truth", "FILE.c...", stderr)
+	cc := fs.String("cc", "both", "compilers: gcc, clang or both")
+	asJSON := fs.Bool("json", false, `print one JSON object per file and compiler: {"func":…,"compiler":…,"args":[{"index":0,"type":…,"size":N,"bytes":[["x0.0"],…]}]}`)
+	seed := fs.Uint64("seed", 0, "byte pattern seed")
+	keep := fs.String("keep", "", "keep the generated C files and binaries in `DIR`")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitBadInput
+	}
+	compilers, err := truth.ParseCompilers(*cc)
+	if err != nil {
+		return badInput(stderr, err)
+	}
+	var fns []*ctype.Func
+	for _, path := range fs.Args() {
+		fn, err := readFunc(path)
+		if err != nil {
+			return badInput(stderr, err)
+		}
+		fns = append(fns, fn)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	results, err := truth.Options{Seed: *seed, KeepDir: *keep}.Observe(ctx, fns, compilers)
+	if err != nil {
+		fmt.Fprintln(stderr, "trampfuzz truth:", err)
+		return exitBadInput
+	}
+
+	code := exitOK
+	enc := json.NewEncoder(stdout)
+	for i, r := range results {
+		path := fs.Arg(i)
+		for _, c := range compilers {
+			if err := r.Errors[c]; err != nil {
+				fmt.Fprintf(stderr, "%s: %v\n", path, err)
+				code = exitBadInput
+				continue
+			}
+			o := r.Observations[c]
+			if *asJSON {
+				if err := enc.Encode(o); err != nil {
+					fmt.Fprintln(stderr, "trampfuzz truth:", err)
+					return exitBadInput
+				}
+				continue
+			}
+			fmt.Fprintf(stdout, "%s (%s):\n", path, c)
+			for _, a := range o.Args {
+				fmt.Fprintf(stdout, "  a%d %s: %s\n", a.Index, a.Type, truth.FormatBytes(a.Bytes))
+			}
+		}
+		if d := r.Divergence(); d != nil {
+			fmt.Fprintf(stderr, "%s: %s", path, d)
+			if code == exitOK {
+				code = exitFinding
+			}
+		}
+	}
+	return code
+}
