@@ -66,6 +66,10 @@ func classify(fn *ctype.Func, m ArgMismatch) (rule, problem string) {
 		if has(oracle.RuleC4) {
 			rule = oracle.RuleC4
 		}
+	case first.Kind == loc.InReg && jitFirst.Kind == loc.InReg && jitFirst.Reg.Class == loc.X && jitFirst.Reg.N == first.Reg.N+1:
+		rule, what = oracle.RuleC10, "even pair applied below natural alignment 16"
+	case first.Kind == loc.OnStack && jitFirst.Kind == loc.OnStack && jitFirst.Off == first.Off+8:
+		rule, what = oracle.RuleC14, "16-byte stack alignment applied below natural alignment 16"
 	case first.Kind == loc.ByRef:
 		rule, what = oracle.RuleB4, "composite over 16 bytes passed by reference"
 	default:

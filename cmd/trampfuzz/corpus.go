@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -25,6 +27,10 @@ const corpusUsage = `usage: trampfuzz corpus [-dir DIR] <subcommand> [arguments]
   merge DIR...      add every valid case of other corpora
   import [DIR...]   turn Go fuzz inputs of FuzzCheck into cases (default: testdata/fuzz/FuzzCheck
                     and $(go env GOCACHE)/fuzz/github.com/trampfuzz/trampfuzz/fuzz/FuzzCheck)
+  export -format gofuzz|libfuzzer OUTDIR
+                    write every case as a FuzzCheck input: Go's corpus file format
+                    (for testdata/fuzz/FuzzCheck) or a libFuzzer seed (a big-endian
+                    uint32 length, then the input, as go-118-fuzz-build's consumer reads a []byte)
   ls                list the cases
   verify [-target T|all] [-pahole V]
                     re-check every case and print its verdict; exit 1 on a corrupt file or an
@@ -105,6 +111,17 @@ func runCorpus(args []string, stdout, stderr io.Writer) int {
 			return badInput(stderr, err)
 		}
 		return reportMerge(stdout, stderr, "imported", r.MergeResult, r.Undecodable)
+	case "export":
+		efs := newFlags("corpus export", "OUTDIR", stderr)
+		format := efs.String("format", "gofuzz", "gofuzz or libfuzzer")
+		if code, ok := parseFlags(efs, rest); !ok {
+			return code
+		}
+		if efs.NArg() != 1 || (*format != "gofuzz" && *format != "libfuzzer") {
+			efs.Usage()
+			return exitBadInput
+		}
+		return exportSeeds(d, *format, efs.Arg(0), stdout, stderr)
 	case "ls":
 		cases, err := d.Cases()
 		if err != nil {
@@ -195,4 +212,43 @@ func defaultFuzzDirs() []string {
 		dirs = append(dirs, filepath.Join(cache, "fuzz", "github.com", "trampfuzz", "trampfuzz", "fuzz", "FuzzCheck"))
 	}
 	return dirs
+}
+
+// exportSeeds writes every case as a FuzzCheck input on the default target.
+func exportSeeds(d corpus.Dir, format, out string, stdout, stderr io.Writer) int {
+	cases, err := d.Cases()
+	if err != nil {
+		return badInput(stderr, err)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return badInput(stderr, err)
+	}
+	def := fuzz.TargetIndex(check.Default().String())
+	n := 0
+	for _, c := range cases {
+		if c.Err != nil {
+			fmt.Fprintln(stderr, c.Err)
+			continue
+		}
+		in := fuzz.EncodeC(c.Func, def, false)
+		var data []byte
+		switch format {
+		case "gofuzz":
+			data = []byte("go test fuzz v1\n[]byte(" + strconv.Quote(string(in)) + ")\n")
+		case "libfuzzer":
+			data = binary.BigEndian.AppendUint32(nil, uint32(len(in)))
+			data = append(data, in...)
+		}
+		path := filepath.Join(out, strings.TrimSuffix(c.Name, corpus.Ext))
+		if old, err := os.ReadFile(path); err == nil && string(old) != string(data) {
+			fmt.Fprintf(stderr, "%s exists with other content; left in place\n", path)
+			continue
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return badInput(stderr, err)
+		}
+		n++
+	}
+	fmt.Fprintf(stdout, "exported %d cases to %s (%s)\n", n, out, format)
+	return exitOK
 }
