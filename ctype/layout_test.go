@@ -481,12 +481,25 @@ func recordCase(r *ctype.Record) *ctype.Func {
 	return &ctype.Func{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "a0", Type: r}}}
 }
 
-// TestLayoutMatchesCompilers checks ctype's layout of ≥ 2,000 random
-// records (gen.Record: nesting four deep, packed and aligned(N) on
-// records, members and typedefs, bit-fields, arrays, unions, enums) and of
-// the examples in testdata against both compilers.
+// TestLayoutMatchesCompilers checks ctype's layout of the records of
+// testdata/*.c and examples/*.c and of ≥ 2,000 random records (gen.Record:
+// nesting four deep, packed and aligned(N) on records, members and
+// typedefs, bit-fields, arrays, unions, enums) against both compilers.
 func TestLayoutMatchesCompilers(t *testing.T) {
 	pf := newProbeFile()
+	examples, _ := filepath.Glob(filepath.Join(moduleRoot(t), "examples", "*.c"))
+	for _, file := range append(goldenInputs(t), examples...) {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn, err := ctype.Parse(file, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pf.addCase(fn)
+	}
+	fixed := len(pf.cases)
 	g := gen.Record(layoutProfile)
 	maxDepth := 0
 	for i := 0; i < *layoutCount; i++ {
@@ -502,8 +515,8 @@ func TestLayoutMatchesCompilers(t *testing.T) {
 		t.Errorf("records nest only %d deep; want ≥ 3", maxDepth)
 	}
 	pf.finish()
-	t.Logf("%d records (seeds %d..%d), %d static assertions, %d bit-field checks, nesting up to %d; exceptions applied: %v",
-		len(pf.cases), *layoutSeed, int(*layoutSeed)+*layoutCount-1, pf.asserts, pf.bitsN, maxDepth, pf.skipped)
+	t.Logf("%d example files and %d random records (seeds %d..%d), %d static assertions, %d bit-field checks, nesting up to %d; exceptions applied: %v",
+		fixed, len(pf.cases)-fixed, *layoutSeed, int(*layoutSeed)+*layoutCount-1, pf.asserts, pf.bitsN, maxDepth, pf.skipped)
 	runLayoutProbe(t, pf)
 	if t.Failed() {
 		t.Logf("re-run with -layout.seed=%d -layout.n=%d; keep the C file with -layout.keep=FILE", *layoutSeed, *layoutCount)
