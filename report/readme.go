@@ -174,7 +174,7 @@ func README(c *Case) string {
 	w("`repro.c` calls `%s` through an assembly stub that records x0–x7, q0–q7 and the stack at entry, with a distinct byte pattern in every argument byte, and prints where each byte was, in the notation above. It exits 0 when the compiler put every byte where AAPCS64 says and the trampoline's reading is wrong, 1 otherwise.\n\n", c.Func.Name)
 	w("```sh\naarch64-linux-gnu-gcc -O2 -static -o repro-gcc repro.c && qemu-aarch64 ./repro-gcc\n")
 	w("clang --target=aarch64-linux-gnu -fuse-ld=lld -O2 -static -o repro-clang repro.c && qemu-aarch64 ./repro-clang\n```\n\n")
-	w("Re-check and re-minimize this case:\n\n```sh\n%s\n```\n\n", RerunCommand("case.json"))
+	w("Re-check and re-minimize this case from the trampfuzz module (case.json records the target):\n\n```sh\n%s\n```\n\n", RerunCommand("path/to/this/report/case.json"))
 	id := c.ID()
 	w("## Kernel selftest\n\n")
 	w("`kselftest/` holds a test in the style of tools/testing/selftests/bpf `tracing_struct`, ready to paste:\n\n")
