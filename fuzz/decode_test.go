@@ -36,14 +36,17 @@ func TestDecodeCText(t *testing.T) {
 func TestCheckInputStrictness(t *testing.T) {
 	fn, _ := ctype.Parse("t.c", []byte("void f(int a0, __int128 a1);"))
 	in := EncodeC(fn, TargetIndex(check.Default().String()), false)
-	if err := CheckInput(in, false); err != nil {
+	if err := CheckInput(in, Options{}); err != nil {
 		t.Fatalf("known class failed without strict: %v", err)
 	}
-	err := CheckInput(in, true)
+	err := CheckInput(in, Options{Strict: true})
 	if !errors.Is(err, ErrFinding) || !strings.Contains(err.Error(), "mismatch") || !strings.Contains(err.Error(), "void f(int a0, __int128 a1);") {
 		t.Fatalf("strict: %v", err)
 	}
-	if err := CheckInput([]byte{0, ModeCText, '}'}, true); err != nil {
+	if err := CheckInput(in, Options{Strict: true, Class: "HFA"}); err != nil {
+		t.Fatalf("a class filter that does not match is not a finding: %v", err)
+	}
+	if err := CheckInput([]byte{0, ModeCText, '}'}, Options{Strict: true}); err != nil {
 		t.Fatalf("a non-signature is not a finding: %v", err)
 	}
 }

@@ -1,7 +1,6 @@
 package fuzz
 
 import (
-	"os"
 	"testing"
 
 	"github.com/trampfuzz/trampfuzz/check"
@@ -14,16 +13,17 @@ import (
 
 // FuzzCheck runs the whole check path on a signature and a target drawn
 // from the input (see Decode). It fails on a mismatch whose class is not in
-// check/known_classes.yaml, and on every mismatch with TRAMPFUZZ_STRICT=1.
+// check/known_classes.yaml, and on every mismatch with TRAMPFUZZ_STRICT=1
+// (only on classes containing $TRAMPFUZZ_CLASS when that is set).
 func FuzzCheck(f *testing.F) {
 	def := TargetIndex(check.Default().String())
 	for i, fn := range Seeds() {
 		f.Add(EncodeC(fn, i, false))
 		f.Add(EncodeC(fn, def, false))
 	}
-	strict := os.Getenv("TRAMPFUZZ_STRICT") == "1"
+	opts := OptionsFromEnv()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if err := CheckInput(data, strict); err != nil {
+		if err := CheckInput(data, opts); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/cilium/ebpf/btf"
 
@@ -27,11 +28,26 @@ import (
 // ErrFinding is wrapped by the error CheckInput returns for a mismatch.
 var ErrFinding = errors.New("mismatch")
 
+// Options select which mismatches FuzzCheck fails on.
+type Options struct {
+	// Strict fails on every mismatch, known class or not
+	// (TRAMPFUZZ_STRICT=1).
+	Strict bool
+	// Class, when set, fails only on mismatches whose class key contains
+	// it (TRAMPFUZZ_CLASS), to measure the time to find one class.
+	Class string
+}
+
+// OptionsFromEnv reads TRAMPFUZZ_STRICT and TRAMPFUZZ_CLASS.
+func OptionsFromEnv() Options {
+	return Options{Strict: os.Getenv("TRAMPFUZZ_STRICT") == "1", Class: os.Getenv("TRAMPFUZZ_CLASS")}
+}
+
 // CheckInput runs one FuzzCheck input. It returns nil when the input is not
 // a signature or the verdict is fine, and an error wrapping ErrFinding for
 // a mismatch of an unknown class (of any class when strict), with the
 // canonical C text and the verdict in its message. Other errors are bugs.
-func CheckInput(data []byte, strict bool) error {
+func CheckInput(data []byte, opts Options) error {
 	fn, target, err := Decode(data)
 	if err != nil {
 		return nil // not a signature: nothing to check
@@ -40,7 +56,10 @@ func CheckInput(data []byte, strict bool) error {
 	if err != nil {
 		return fmt.Errorf("check failed on a valid signature: %v\n%s", err, ctype.Render(fn))
 	}
-	if v.Kind != check.Mismatch || (!strict && v.Known != nil) {
+	if v.Kind != check.Mismatch || (!opts.Strict && v.Known != nil) {
+		return nil
+	}
+	if opts.Class != "" && !strings.Contains(v.Class, opts.Class) {
 		return nil
 	}
 	kind := "mismatch of a known class (TRAMPFUZZ_STRICT=1)"
@@ -119,8 +138,12 @@ func loadSpec(raw []byte) (spec *btf.Spec, err error) {
 }
 
 // Seeds are the shared corpus's signatures (corpus/cases of this module),
-// for f.Add. A missing or unreadable corpus gives no seeds.
+// for f.Add. A missing or unreadable corpus gives no seeds, and so does
+// TRAMPFUZZ_SEEDS=0 (to measure fuzzing from an empty corpus).
 func Seeds() []*ctype.Func {
+	if os.Getenv("TRAMPFUZZ_SEEDS") == "0" {
+		return nil
+	}
 	_, file, _, _ := runtime.Caller(0)
 	cases, _ := corpus.Dir(filepath.Join(filepath.Dir(filepath.Dir(file)), "corpus", "cases")).Cases()
 	var out []*ctype.Func
