@@ -35,8 +35,8 @@ func Summary(c *Case) string {
 	if c.Target.StructOps {
 		prog = "a BPF struct_ops program"
 	}
-	s := fmt.Sprintf("On %s with BTF from pahole %s, %s attached to `%s` reads argument %d `%s` (`%s`, %d bytes) from `%s`, but the caller put it in `%s`",
-		c.Target.Kernel, c.Target.Pahole, prog, strings.TrimSuffix(lastLine(v.C), "\n"), m.Index, name, m.Type, m.Size, runs(m.JIT), runs(m.ABI))
+	s := fmt.Sprintf("On %s with BTF from pahole %s, %s attached to `%s` reads argument %d `%s` (`%s`, %s) from `%s`, but the caller put it in `%s`",
+		c.Target.Kernel, c.Target.Pahole, prog, strings.TrimSuffix(lastLine(v.C), "\n"), m.Index, name, m.Type, plural(m.Size, "byte"), runs(m.JIT), runs(m.ABI))
 	if v.Rule == check.RuleOther || v.Rule == check.RuleStructOpsBase {
 		return s + " (" + v.Problem + ")."
 	}
@@ -181,6 +181,9 @@ func README(c *Case) string {
 	w("- `bpf_testmod.c`: the types and `noinline int bpf_testmod_test_tf_%s(...)` for test_kmods/bpf_testmod.c, and the call with known values for `bpf_testmod_test_read()`.\n", id)
 	w("- `progs/tracing_struct_tf_%s.c`: fentry and fexit programs that record every argument's value.\n", id)
 	w("- `prog_tests/tracing_struct_tf_%s.c`: the subtest that triggers the call and asserts each value; on an affected kernel the assertions of the misread arguments fail.\n", id)
+	if c.Target.StructOps {
+		w("\nThese programs attach with fentry/fexit; the mismatch is in the struct_ops trampoline, which needs a bpf_testmod_ops callback with this signature and a struct_ops program instead (not generated).\n")
+	}
 	w("\nThe BTF of the new function comes from the pahole that builds the module: with a pahole that skips it, attaching fails instead (that is pahole's protection, see the class explanation).\n")
 	return b.String()
 }
@@ -190,4 +193,11 @@ func README(c *Case) string {
 // (which records the target).
 func RerunCommand(path string) string {
 	return "go run ./cmd/minimize " + path
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

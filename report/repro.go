@@ -95,6 +95,13 @@ func planRepro(c *Case) reproPlan {
 	}
 	p.patLen = max(16, (off+align-1)/align*align)
 	p.window = reproStackWindow(p.sizes)
+	// The trampoline may read above the argument area (a struct_ops base
+	// 16 bytes too high): capture that far too, so its reading is shown.
+	for _, l := range p.jit {
+		if l.Kind == loc.OnStack {
+			p.window = max(p.window, (int(l.Off)+16)/16*16)
+		}
+	}
 
 	// Every byte gets a tuple of values, one per run, that no other byte
 	// has and whose values are not all equal, so nothing that is not
@@ -405,7 +412,7 @@ static void tf_print_owners(const int *own, int n)
 		if (own[i] < 0) {
 			while (j < n && own[j] < 0)
 				j++;
-			printf(" ?(%d bytes)", j - i);
+			printf(" ?(%d byte%s)", j - i, j - i > 1 ? "s" : "");
 		} else {
 			int arg = tf_arg_of(own[i]);
 			while (j < n && own[j] == own[j - 1] + 1 && tf_arg_of(own[j]) == arg)

@@ -177,7 +177,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		nt.ABI, nt.StructOps = t.ABI, t.StructOps
 		t = nt
 	}
-	if set["struct-ops"] || (!in.hasTarget && *structOps) {
+	// A flag given on the command line or through its environment
+	// variable overrides the input's target.
+	if _, env := os.LookupEnv("TRAMPFUZZ_STRUCT_OPS"); set["struct-ops"] || env {
 		t.StructOps = *structOps
 	}
 
