@@ -26,6 +26,7 @@ import (
 var (
 	layoutSeed  = flag.Int64("layout.seed", envInt("TRAMPFUZZ_LAYOUT_SEED", 1), "first rapid seed of the random records of TestLayoutMatchesCompilers (env TRAMPFUZZ_LAYOUT_SEED)")
 	layoutCount = flag.Int("layout.n", int(envInt("TRAMPFUZZ_LAYOUT_N", 2000)), "number of random records of TestLayoutMatchesCompilers (env TRAMPFUZZ_LAYOUT_N)")
+	layoutFuncs = flag.Int("layout.funcs", int(envInt("TRAMPFUZZ_LAYOUT_FUNCS", 500)), "number of random signatures (gen.Func) of TestLayoutMatchesCompilers (env TRAMPFUZZ_LAYOUT_FUNCS)")
 	layoutKeep  = flag.String("layout.keep", os.Getenv("TRAMPFUZZ_LAYOUT_KEEP"), "write the generated C file to this path (env TRAMPFUZZ_LAYOUT_KEEP)")
 )
 
@@ -511,15 +512,21 @@ func TestLayoutMatchesCompilers(t *testing.T) {
 		}
 		pf.addCase(fn)
 	}
+	// Whole signatures too: their canonical text must compile, and their
+	// records are checked like the others.
+	gf := gen.Func(gen.Full)
+	for i := 0; i < *layoutFuncs; i++ {
+		pf.addCase(gf.Example(int(*layoutSeed) + i))
+	}
 	if *layoutCount >= 2000 && maxDepth < 3 {
 		t.Errorf("records nest only %d deep; want ≥ 3", maxDepth)
 	}
 	pf.finish()
-	t.Logf("%d example files and %d random records (seeds %d..%d), %d static assertions, %d bit-field checks, nesting up to %d; exceptions applied: %v",
-		fixed, len(pf.cases)-fixed, *layoutSeed, int(*layoutSeed)+*layoutCount-1, pf.asserts, pf.bitsN, maxDepth, pf.skipped)
+	t.Logf("%d example files, %d random records and %d random signatures (seeds from %d), %d static assertions, %d bit-field checks, nesting up to %d; exceptions applied: %v",
+		fixed, *layoutCount, *layoutFuncs, *layoutSeed, pf.asserts, pf.bitsN, maxDepth, pf.skipped)
 	runLayoutProbe(t, pf)
 	if t.Failed() {
-		t.Logf("re-run with -layout.seed=%d -layout.n=%d; keep the C file with -layout.keep=FILE", *layoutSeed, *layoutCount)
+		t.Logf("re-run with -layout.seed=%d -layout.n=%d -layout.funcs=%d; keep the C file with -layout.keep=FILE", *layoutSeed, *layoutCount, *layoutFuncs)
 	}
 }
 
