@@ -102,6 +102,20 @@ func moves(fn *ctype.Func) []move {
 			return true
 		})
 	}
+	// Two adjacent arguments of at most 8 bytes become one __int128: the
+	// same two GPRs or stack slots in one argument, so a case that needs
+	// the registers full (a stack class) loses arguments.
+	for i := 0; i+1 < n; i++ {
+		if ctype.Sizeof(fn.Params[i].Type) > 8 || ctype.Sizeof(fn.Params[i+1].Type) > 8 {
+			continue
+		}
+		i := i
+		add(fmt.Sprintf("merge arguments %d and %d into __int128", i, i+1), func(f *ctype.Func) bool {
+			f.Params[i].Type = ctype.TInt128
+			f.Params = append(f.Params[:i+1:i+1], f.Params[i+2:]...)
+			return true
+		})
+	}
 	if b, ok := fn.Return.(*ctype.Basic); !ok || b.Kind != ctype.Void {
 		add("return void", func(f *ctype.Func) bool { f.Return = ctype.TVoid; return true })
 	}

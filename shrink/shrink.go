@@ -5,8 +5,8 @@
 // The result is 1-minimal with respect to the moves below: no single move
 // applied to it gives a valid signature that is smaller and still satisfies
 // the predicate. Moves, tried in this order each round:
-//   - drop arguments (halves first, then one at a time), make the return
-//     type void;
+//   - drop arguments (halves first, then one at a time), merge two adjacent
+//     small arguments into one __int128, make the return type void;
 //   - per type position: unwrap a typedef, replace a record by one of its
 //     members' types or by a scalar of the same size, replace an array by
 //     its element or shorten it, an enum by its integer type, a pointer by
