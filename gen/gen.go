@@ -198,13 +198,60 @@ type builder struct {
 
 	nRec, nEnum, nTypedef int
 	records               []*ctype.Record // complete named records, reusable by value
+	heights               []int           // heights[i]: nesting of records[i] (1: no record members)
 	enums                 []*ctype.Enum
-	typedefs              []*ctype.Typedef
-	open                  []*ctype.Record // named records being built: pointer targets only
-	pointees              int             // records being built only to be pointed to
+	typedefs              []*ctype.Typedef // typedefs of scalars
+	open                  []*ctype.Record  // named records being built: pointer targets only
+	pointees              int              // records being built only to be pointed to
 }
 
 func newBuilder(src source, p Profile) *builder { return &builder{src: src, p: p} }
+
+// addRecord makes a complete named record reusable.
+func (b *builder) addRecord(r *ctype.Record) {
+	b.records = append(b.records, r)
+	b.heights = append(b.heights, height(r))
+}
+
+// height is the nesting of records by value in t (1: a record without
+// record members, 0: not a record).
+func height(t ctype.Type) int {
+	switch u := ctype.Underlying(t).(type) {
+	case *ctype.Array:
+		return height(u.Elem)
+	case *ctype.Record:
+		h := 0
+		for _, m := range u.Members {
+			h = max(h, height(m.Type))
+		}
+		return h + 1
+	}
+	return 0
+}
+
+// reusable counts the records that fit at nesting level depth.
+func (b *builder) reusable(depth int) int {
+	n := 0
+	for _, h := range b.heights {
+		if depth+h-1 <= b.p.MaxDepth {
+			n++
+		}
+	}
+	return n
+}
+
+// reuse returns the k-th record that fits at nesting level depth.
+func (b *builder) reuse(depth, k int) *ctype.Record {
+	for i, h := range b.heights {
+		if depth+h-1 <= b.p.MaxDepth {
+			if k == 0 {
+				return b.records[i]
+			}
+			k--
+		}
+	}
+	panic("gen: no reusable record")
+}
 
 func (b *builder) intn(n int) int {
 	if n <= 1 {
@@ -485,7 +532,9 @@ func (b *builder) reuseTypedef() *ctype.Typedef {
 func (b *builder) typedef(t ctype.Type) *ctype.Typedef {
 	b.nTypedef++
 	td := &ctype.Typedef{Name: name('t', b.nTypedef), Type: t, Aligned: b.maybeAligned(33)}
-	b.typedefs = append(b.typedefs, td)
+	if !ctype.IsRecord(t) {
+		b.typedefs = append(b.typedefs, td) // reused as a scalar only
+	}
 	return td
 }
 
@@ -526,7 +575,8 @@ func (b *builder) flavoredRecord(depth int) *ctype.Record {
 	if !b.p.Floats {
 		w[flavorHFA] = 0
 	}
-	if len(b.records) == 0 {
+	fit := b.reusable(depth)
+	if fit == 0 {
 		w[flavorReuse] = 0
 	}
 	switch b.choose(w[:]...) {
@@ -547,7 +597,7 @@ func (b *builder) flavoredRecord(depth int) *ctype.Record {
 	case flavorEmpty:
 		return b.named(&ctype.Record{Union: b.chance(30)})
 	case flavorReuse:
-		return b.records[b.intn(len(b.records))]
+		return b.reuse(depth, b.intn(fit))
 	}
 	return b.record(depth, false, 0)
 }
@@ -556,7 +606,7 @@ func (b *builder) flavoredRecord(depth int) *ctype.Record {
 func (b *builder) named(r *ctype.Record) *ctype.Record {
 	b.nRec++
 	r.Name = name('s', b.nRec)
-	b.records = append(b.records, r)
+	b.addRecord(r)
 	return r
 }
 
@@ -578,7 +628,7 @@ func (b *builder) record(depth int, union bool, force int) *ctype.Record {
 		b.open = append(b.open, r)
 		defer func() {
 			b.open = b.open[:len(b.open)-1]
-			b.records = append(b.records, r)
+			b.addRecord(r)
 		}()
 	}
 	r.Packed = force&forcePacked != 0 || b.chance(12)
@@ -849,7 +899,7 @@ func (b *builder) hfaOf(depth int, named bool, base ctype.Type, count int) *ctyp
 		r.Packed = true
 	}
 	if named {
-		b.records = append(b.records, r)
+		b.addRecord(r)
 	}
 	return r
 }
