@@ -15,7 +15,8 @@
 //
 // Values are trees: a *Record may be shared by several members or
 // parameters, and a pointer may point back to its own record. Treat a type
-// as immutable once it is in use; build a new one to change it (Clone).
+// as immutable once it is in use (layout results assume it); build a new
+// one to change it.
 package ctype
 
 // Type is one C type: *Basic, *Pointer, *Array, *Record, *Enum or *Typedef.
