@@ -79,7 +79,8 @@ const (
 	// bit-fields when classifying an HFA (variant clang14).
 	RuleClangZeroWidth = "clang14: zero-width bit-field breaks HFA"
 	// RuleGCCPair: GCC rounds NGRN to even only for a 2-register argument
-	// of alignment exactly 16 (variant gcc12).
+	// of alignment exactly 16; listed where that departs from C.10
+	// (variant gcc12).
 	RuleGCCPair = "GCC: C.10 only for 2 registers aligned exactly 16"
 	// RuleGCC12PackedBitfield: GCC 9.1–12 count a packed bit-field's
 	// declared type alignment (PR105549; variant gcc12).
@@ -250,8 +251,14 @@ func (s *state) allocate(f *argFacts, bytes []loc.Loc, rules []string) ([]loc.Lo
 	} else {
 		nregs := (size + 7) / 8
 		// C.10: alignment 16 rounds NGRN up to even.
-		if s.evenPair(f, align, nregs) {
-			rules = append(rules, s.pairRule())
+		spec, pair := s.evenPair(f, align, nregs)
+		switch {
+		case spec && pair:
+			rules = append(rules, RuleC10)
+		case spec != pair:
+			rules = append(rules, RuleGCCPair)
+		}
+		if pair {
 			s.ngrn += s.ngrn & 1
 		}
 		switch {
@@ -358,21 +365,15 @@ func (s *state) allocateFP(f *argFacts, bytes []loc.Loc, rules []string) ([]loc.
 	return bytes, rules
 }
 
-// evenPair reports whether C.10 rounds NGRN for this argument: the spec
-// asks for an alignment of 16 (after B.6); GCC asks also for exactly two
-// registers and a natural alignment of exactly 16.
-func (s *state) evenPair(f *argFacts, align, nregs int) bool {
+// evenPair reports whether C.10 applies by the spec (an alignment of 16
+// after B.6) and whether the variant applies it: GCC asks also for exactly
+// two registers and a natural alignment of exactly 16.
+func (s *state) evenPair(f *argFacts, align, nregs int) (spec, pair bool) {
+	spec = align == 16
 	if s.v.gccEvenPair {
-		return nregs == 2 && f.align == 16
+		return spec, nregs == 2 && f.align == 16
 	}
-	return align == 16
-}
-
-func (s *state) pairRule() string {
-	if s.v.gccEvenPair {
-		return RuleGCCPair
-	}
-	return RuleC10
+	return spec, spec
 }
 
 // appendRun appends n consecutive locations from first (Loc.Next order).

@@ -387,7 +387,25 @@ var placementCases = []placementCase{
 		c: "typedef unsigned long long ull __attribute__((aligned(16)));\n" +
 			"struct S { ull i:1; unsigned long long x; } __attribute__((packed));\nvoid f(int a0, struct S a1);",
 		want:  []string{"x0.0-3", "x2.0-7 x3.0"},
-		rules: map[int][]string{1: {oracle.RuleGCC12PackedBitfield, oracle.RuleGCCPair}},
+		rules: map[int][]string{1: {oracle.RuleGCC12PackedBitfield, "C.10"}},
+	},
+	{
+		name: "GCC 9.1-12 alignment 32 from a packed bit-field: no pair in registers",
+		source: "GCC bitfield-abi-warning-align32-O2.c, f16p (ull aligned(32)): GCC ≥ 13.1 reads w2, GCC 12 " +
+			"(xfail there) w1, as aarch64_layout_arg's \"== 16 * BITS_PER_UNIT\" comment explains; seen with GCC 12.2",
+		variant: "aapcs64/gcc12",
+		c: "typedef unsigned long long ull __attribute__((aligned(32)));\n" +
+			"struct S16p { ull i:1 __attribute__((packed, aligned(16))); };\nvoid f(int a0, struct S16p a1);",
+		want:  []string{"x0.0-3", "x1.0-7 x2.0-7"},
+		rules: map[int][]string{1: {oracle.RuleGCCPair}},
+	},
+	{
+		name:   "the same S16p under GCC ≥ 13.1 pairs",
+		source: "GCC bitfield-abi-warning-align32-O2.c f16p: and w0, w2, 1 (x2)",
+		c: "typedef unsigned long long ull __attribute__((aligned(32)));\n" +
+			"struct S16p { ull i:1 __attribute__((packed, aligned(16))); };\nvoid f(int a0, struct S16p a1);",
+		want:  []string{"x0.0-3", "x2.0-7 x3.0-7"},
+		rules: map[int][]string{1: {"C.10"}},
 	},
 	{
 		name: "bitfield-abi-warning S16p and Sp on the stack",
