@@ -156,7 +156,7 @@ func rulesFor(k Kernel) distillRules {
 //     size < 0 or > 16: "The function %s arg%d type %s is unsupported.";
 //     size 0: "The function %s has malformed void argument."
 func Distill(fn *btf.Func, k Kernel) (*FuncModel, *Rejection, error) {
-	if k.Arch != ArchARM64 || k.jit.kind == 0 {
+	if !k.modelled() {
 		return nil, nil, fmt.Errorf("layout.Distill: kernel %q is not a modelled kernel (use Lookup or Kernels)", k.Name)
 	}
 	if fn == nil {

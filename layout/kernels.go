@@ -11,6 +11,9 @@
 //     prepare_trampoline/calc_arg_aux/save_args): where the trampoline reads
 //     every byte of every argument that it stores into the BPF context, as a
 //     loc.Placement, the BPF ctx slot map, or the JIT's -ENOTSUPP.
+//   - X86 is the x86-64 BPF trampoline (arch/x86/net/bpf_jit_comp.c,
+//     arch_prepare_bpf_trampoline/save_regs/save_args), with the same
+//     outputs; JIT picks ARM64 or X86 by the kernel's architecture.
 //
 // Kernel versions are data: Kernels lists one model per distinct behaviour
 // and Lookup picks the model of the range a version falls in. The facts and
@@ -31,8 +34,12 @@ import (
 	"strings"
 )
 
-// ArchARM64 is the only architecture modelled so far.
-const ArchARM64 = "arm64"
+// Modelled architectures, as in the target "arm64/v6.17".
+const (
+	ArchARM64 = "arm64"
+	// ArchX86_64 is x86-64 (arch/x86/net/bpf_jit_comp.c); see X86.
+	ArchX86_64 = "x86_64"
+)
 
 // Kernel is one modelled kernel behaviour: a version range of one
 // architecture whose trampoline and btf_distill_func_proto behave the same
@@ -58,7 +65,20 @@ type Kernel struct {
 
 	from, to version // inclusive range; to == version{} means open-ended
 	jit      jitModel
-	proposal bool // Distill follows the proposal's btf.c, not a mainline version
+	x86      x86Model // the x86-64 trampoline; zero for other arches
+	proposal bool     // Distill follows the proposal's btf.c, not a mainline version
+}
+
+// modelled reports whether k came from the table (Lookup or Kernels), not
+// a zero or hand-made Kernel.
+func (k Kernel) modelled() bool {
+	switch k.Arch {
+	case ArchARM64:
+		return k.jit.kind != 0
+	case ArchX86_64:
+		return k.x86.kind != 0
+	}
+	return false
 }
 
 // String is "arm64/v6.17-v7.2", or "arm64/v6.18 (v6.17-v7.2)" when a
@@ -86,9 +106,11 @@ func (v version) atLeast(w version) bool { return !v.less(w) }
 var (
 	v6_0  = version{6, 0}  // efc9909fdce0: first arm64 trampoline
 	v6_1  = version{6, 1}  // 720e6a435194 (struct args in btf.c), eb707dde264a (arm64 rejects them)
+	v6_2  = version{6, 2}  //
 	v6_3  = version{6, 3}  // BTF_FMODEL_SIGNED_ARG, with the s390x trampoline series (528eb2cb87bc) [inferred release]
 	v6_4  = version{6, 4}  //
 	v6_5  = version{6, 5}  // 90564f1e3dd6: arm64 struct args in registers
+	v6_6  = version{6, 6}  // 473e3150e30a: x86 stack arguments, 12 slots (bpf-next pull 2023-07-13)
 	v6_15 = version{6, 15} //
 	v6_16 = version{6, 16} // 9014cf56f13d: 12 args, calc_arg_aux, structs on the stack rejected
 	v6_17 = version{6, 17} // dc704d0cfa43: structs on the stack allowed
@@ -149,18 +171,69 @@ var kernels = []Kernel{
 		jit:      jitModel{kind: jitPlaceArgs, commit: "995dd580b74c", structOpsFP16: true},
 		proposal: true,
 	},
+
+	// x86-64 (arch/x86/net/bpf_jit_comp.c). The trampoline exists since
+	// v5.5 (fec56f5890d9); the table starts at v6.0 like arm64 because
+	// Distill's btf.c rules are read from v6.0 on. Release evidence: the
+	// bpf-next pull requests named below; details in x86.go.
+	{
+		Arch: ArchX86_64, Name: "v6.0", Mainline: true,
+		Commits: []string{"fec56f5890d9"},
+		Summary: "save_regs: one register per argument, rdi..r9, each stored with its own width; more than 6 arguments -> -ENOTSUPP; a 16-byte argument has no store width and corrupts the trampoline code",
+		from:    v6_0, to: v6_0,
+		x86: x86Model{kind: x86SaveRegs, commit: "fec56f5890d9"},
+	},
+	{
+		Arch: ArchX86_64, Name: "v6.1-v6.2", Mainline: true,
+		Commits: []string{"a9c5ad31fbdc", "720e6a435194"},
+		Summary: "save_regs: a STRUCT_ARG takes (size+7)/8 registers, anything else one; more than 6 arguments or registers -> -ENOTSUPP; a non-struct 16-byte argument corrupts the trampoline code",
+		from:    v6_1, to: v6_2,
+		x86: x86Model{kind: x86SaveRegsStructArg, commit: "a9c5ad31fbdc"},
+	},
+	{
+		Arch: ArchX86_64, Name: "v6.3-v6.5", Mainline: true,
+		Commits: []string{"a9c5ad31fbdc"},
+		Summary: "save_regs by register slot (\"Simplify the parsing logic of structure parameters\", v6.3): nr_regs counts STRUCT_ARG only, so an __int128 leaves the last register unsaved; a 3, 5, 6 or 7-byte struct corrupts the trampoline code",
+		from:    v6_3, to: v6_5,
+		x86: x86Model{kind: x86SaveRegsBySlot, commit: "a9c5ad31fbdc"},
+	},
+	{
+		Arch: ArchX86_64, Name: "v6.6-v7.2", Mainline: true,
+		Commits: []string{"473e3150e30a"},
+		Summary: "save_args: 12 slots; rdi..r9 while an argument fits the remaining registers, else 8-byte stack slots from RBP+0x18, packed; nr_regs counts STRUCT_ARG only; struct_ops stack arguments read 8 bytes too high",
+		from:    v6_6, to: v7_2,
+		x86: x86Model{kind: x86SaveArgs, commit: "473e3150e30a"},
+	},
+	{
+		Arch: ArchX86_64, Name: "v7.3", Mainline: true,
+		Commits: []string{"814cba835ef6", "596824de8c10", "457d4ecb47aa", "473e3150e30a"},
+		Summary: "as v6.6; nr_regs counts every argument over 8 bytes (814cba835ef6); struct_ops trampolines read stack arguments from RBP+0x10 (596824de8c10); no STRUCT_ARG flag",
+		from:    v7_3, // open-ended: the newest code read (Aug 2026)
+		x86:     x86Model{kind: x86SaveArgs, commit: "814cba835ef6", slotsBySize: true, indirectBase16: true},
+	},
 }
 
-// Kernels returns every modelled behaviour, oldest mainline range first and
-// the proposals last. Each has Version set to the first version of its range.
-func Kernels() []Kernel {
-	out := make([]Kernel, len(kernels))
-	for i, k := range kernels {
+// Kernels returns every modelled arm64 behaviour, oldest mainline range
+// first and the proposals last. Each has Version set to the first version
+// of its range. KernelsOf lists the other architectures.
+func Kernels() []Kernel { return KernelsOf(ArchARM64) }
+
+// Arches lists the modelled architectures, arm64 first.
+func Arches() []string { return []string{ArchARM64, ArchX86_64} }
+
+// KernelsOf returns every modelled behaviour of arch in the order of
+// Kernels (nil for an arch that is not modelled).
+func KernelsOf(arch string) []Kernel {
+	var out []Kernel
+	for _, k := range kernels {
+		if k.Arch != arch {
+			continue
+		}
 		if !k.proposal {
 			k.Version = k.from.String()
 		}
 		k.Commits = append([]string(nil), k.Commits...)
-		out[i] = k
+		out = append(out, k)
 	}
 	return out
 }
@@ -169,17 +242,18 @@ func Kernels() []Kernel {
 var ErrUnknownKernel = errors.New("unknown kernel")
 
 // Lookup returns the model of arch for a kernel version: "v6.10", "6.10",
-// "6.10.3" and "v6.10-rc2" all select the v6.5-v6.15 model, with Version
-// "v6.10". A proposal is selected by its name ("place-args"). Versions after
-// v7.3 use the v7.3 model, the newest code read; versions before v6.0 have no
-// arm64 trampoline and are an error.
+// "6.10.3" and "v6.10-rc2" all select the arm64 v6.5-v6.15 model, with
+// Version "v6.10". A proposal is selected by its name ("place-args"). Versions
+// after v7.3 use the v7.3 model, the newest code read; versions before v6.0
+// are an error (arm64 has no trampoline before v6.0; the x86_64 trampoline of
+// v5.5-v5.19 is not modelled).
 func Lookup(arch, ver string) (Kernel, error) {
-	if arch != ArchARM64 {
-		return Kernel{}, fmt.Errorf("%w: arch %q (modelled: %s)", ErrUnknownKernel, arch, ArchARM64)
+	if arch != ArchARM64 && arch != ArchX86_64 {
+		return Kernel{}, fmt.Errorf("%w: arch %q (modelled: %s)", ErrUnknownKernel, arch, strings.Join(Arches(), ", "))
 	}
 	name := strings.TrimPrefix(strings.TrimSpace(ver), arch+"/")
 	for _, k := range kernels {
-		if k.proposal && k.Name == name {
+		if k.Arch == arch && k.proposal && k.Name == name {
 			k.Commits = append([]string(nil), k.Commits...)
 			return k, nil
 		}
@@ -189,10 +263,13 @@ func Lookup(arch, ver string) (Kernel, error) {
 		return Kernel{}, fmt.Errorf("%w: %v", ErrUnknownKernel, err)
 	}
 	if v.less(v6_0) {
+		if arch == ArchX86_64 {
+			return Kernel{}, fmt.Errorf("%w: %s/%s: not modelled; the x86_64 trampoline exists since v5.5 (fec56f5890d9), but btf_distill_func_proto before v6.0 was not read", ErrUnknownKernel, arch, v)
+		}
 		return Kernel{}, fmt.Errorf("%w: %s/%s: arm64 has no BPF trampoline before v6.0 (efc9909fdce0)", ErrUnknownKernel, arch, v)
 	}
 	for _, k := range kernels {
-		if k.proposal || v.less(k.from) || (k.to != version{} && k.to.less(v)) {
+		if k.Arch != arch || k.proposal || v.less(k.from) || (k.to != version{} && k.to.less(v)) {
 			continue
 		}
 		k.Version = v.String()

@@ -1,0 +1,378 @@
+package layout
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/trampfuzz/trampfuzz/loc"
+)
+
+// x86ArgRegs are the registers the x86-64 trampoline saves, in order: the
+// JIT's "nr_regs == 5 ? X86_REG_R9 : BPF_REG_1 + nr_regs" with BPF R1-R5
+// mapped to rdi, rsi, rdx, rcx, r8 (reg2hex in arch/x86/net/bpf_jit_comp.c),
+// which is the System V integer argument order.
+var x86ArgRegs = [...]loc.Reg{loc.RDI, loc.RSI, loc.RDX, loc.RCX, loc.R8, loc.R9}
+
+// x86Kind is the shape of the code that saves the arguments.
+type x86Kind uint8
+
+const (
+	// x86SaveRegs: fec56f5890d9 (v5.5) to v6.0, one register per argument.
+	x86SaveRegs x86Kind = iota + 1
+	// x86SaveRegsStructArg: a9c5ad31fbdc (v6.1), STRUCT_ARG takes
+	// (size+7)/8 registers.
+	x86SaveRegsStructArg
+	// x86SaveRegsBySlot: "bpf, x86: Simplify the parsing logic of structure
+	// parameters" (bpf-next pull 2023-01-27, v6.3), one store per register.
+	x86SaveRegsBySlot
+	// x86SaveArgs: 473e3150e30a (v6.6), registers and stack, 12 slots.
+	x86SaveArgs
+)
+
+// x86Model is what differs between x86-64 trampoline versions.
+type x86Model struct {
+	kind   x86Kind
+	commit string
+	// 814cba835ef6: nr_regs counts (size+7)/8-1 extra slots for every
+	// argument, not for STRUCT_ARG ones only.
+	slotsBySize bool
+	// 596824de8c10: an indirect (struct_ops) trampoline reads stack
+	// arguments from RBP+0x10 instead of RBP+0x18.
+	indirectBase16 bool
+}
+
+// x86Plan is where each ctx slot comes from in one x86 trampoline.
+type x86Plan struct {
+	// srcs are ctx[0..nr_regs-1], the slots the frame holds and ctx[-1]
+	// counts.
+	srcs []slotSource
+	// past gives the rule for a slot at or past nr_regs that save_args
+	// still writes (outside the args area).
+	past map[int]string
+	// corrupt, when set, says why the trampoline's machine code is broken:
+	// no slot is reliably stored.
+	corrupt string
+}
+
+// X86 is the x86-64 BPF trampoline of kernel k for the function model m
+// (from Distill with the same kernel): where it reads each argument byte,
+// the ctx slot map, or the JIT's -ENOTSUPP. The error is for a model that
+// Distill could not have produced or a kernel that is not x86_64.
+//
+// Registers are rdi, rsi, rdx, rcx, r8, r9; no version reads an SSE or x87
+// register (x86 kernels are built without SSE, so no traced kernel function
+// takes a floating-point argument). Stack locations are relative to RSP just
+// before the call into the traced function, so the caller's first stack
+// argument is sp+0. A tracing trampoline is called from the traced function's
+// patched first instruction and pushes RBP: RBP+0x18 is sp+0 (in "jmp" mode,
+// 373f2f44c300, v6.19, it is jumped to and RBP+0x10 is sp+0; the JIT reads
+// from there, so the placement is the same). A struct_ops (indirect)
+// trampoline is called by the caller itself: RBP+0x10 is sp+0, but before
+// 596824de8c10 the JIT still read RBP+0x18, 8 bytes too high.
+//
+// A slot the BPF program finds (by size, 720e6a435194) but the trampoline
+// does not reliably store has the zero loc.Loc, with a rule naming why: past
+// ctx[-1] (an __int128 counted as one slot before 814cba835ef6), or a store
+// the JIT could not encode (bytes_to_bpf_size of 3, 5, 6, 7 or 16 bytes is
+// -EINVAL; emit_stx then emits no opcode and the code after it is garbage).
+func X86(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error) {
+	if k.Arch != ArchX86_64 || k.x86.kind == 0 {
+		return nil, nil, fmt.Errorf("layout.X86: kernel %q is not a modelled x86_64 kernel (use Lookup or KernelsOf)", k.Name)
+	}
+	if err := checkModel(m); err != nil {
+		return nil, nil, fmt.Errorf("layout.X86: %s", strings.TrimPrefix(err.Error(), "layout.ARM64: "))
+	}
+	var (
+		plan x86Plan
+		rej  *Rejection
+	)
+	switch k.x86.kind {
+	case x86SaveRegs:
+		plan, rej = x86SaveRegsPerArg(m, k.x86)
+	case x86SaveRegsStructArg:
+		plan, rej = x86SaveRegsStruct(m, k.x86)
+	case x86SaveRegsBySlot:
+		plan, rej = x86SaveRegsSlots(m, k.x86)
+	case x86SaveArgs:
+		plan, rej = x86SaveArgsPlan(m, k.x86, opts)
+	}
+	if rej != nil {
+		return nil, rej, nil
+	}
+	return plan.trampoline(m, k), nil, nil
+}
+
+// JIT is the trampoline of k's architecture: ARM64 or X86.
+func JIT(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error) {
+	switch k.Arch {
+	case ArchARM64:
+		return ARM64(m, k, opts)
+	case ArchX86_64:
+		return X86(m, k, opts)
+	}
+	return nil, nil, fmt.Errorf("layout.JIT: kernel %q: arch %q is not modelled (%s)", k.Name, k.Arch, strings.Join(Arches(), ", "))
+}
+
+// trampoline turns a plan into the BPF program's view: the verifier's ctx
+// slots (btf_ctx_access, as in ARM64) and, for each argument byte, the
+// location stored in its slot.
+func (p x86Plan) trampoline(m *FuncModel, k Kernel) *Trampoline {
+	t := &Trampoline{Kernel: k.String(), Placement: loc.Placement{Func: m.Name}}
+	count := len(p.srcs)
+	for _, s := range p.srcs {
+		if p.corrupt != "" {
+			t.Slots = append(t.Slots, loc.Loc{})
+			continue
+		}
+		t.Slots = append(t.Slots, s.first)
+	}
+	t.Ctx.Count = count
+	slot := 0
+	for i := 0; i < m.NrArgs; i++ {
+		size := m.ArgSize[i]
+		first, nslots := slot, slotsOf(size)
+		if !m.CtxSlotBySize {
+			// v6.0 btf_ctx_access: arg = off / 8, one slot per argument.
+			first, nslots = i, 1
+		}
+		slot = first + nslots
+		t.Ctx.Args = append(t.Ctx.Args, CtxArg{Index: i, Name: m.ArgNames[i], FirstSlot: first, Slots: nslots})
+
+		a := loc.Arg{Index: i, Name: m.ArgNames[i], Type: m.ArgTypes[i], Size: size, Bytes: make([]loc.Loc, size)}
+		var rules []string
+		addRule := func(r string) {
+			for _, have := range rules {
+				if have == r {
+					return
+				}
+			}
+			rules = append(rules, r)
+		}
+		for b := 0; b < size; b++ {
+			s := first + b/8
+			switch {
+			case b/8 >= nslots:
+				addRule("v6.0 btf_ctx_access: one 8-byte ctx slot per argument (off/8); bytes past 8 are not in it")
+			case p.corrupt != "":
+				addRule(p.corrupt)
+			case s >= count:
+				if r, ok := p.past[s]; ok {
+					addRule(r)
+				} else {
+					addRule(fmt.Sprintf("not saved: ctx[%d] is past the %d slots the trampoline stores (ctx[-1] = %d)", s, count, count))
+				}
+			default:
+				l := p.srcs[s].first
+				l.Off += int32(b % 8)
+				a.Bytes[b] = l
+				addRule(p.srcs[s].rule)
+			}
+		}
+		a.Rules = rules
+		t.Placement.Args = append(t.Placement.Args, a)
+	}
+	if m.CtxSlotBySize {
+		t.Ctx.RetSlot = slot
+	} else {
+		t.Ctx.RetSlot = m.NrArgs
+	}
+	return t
+}
+
+// x86StoreWidthOK reports whether bytes_to_bpf_size(width) is a BPF size
+// (include/linux/filter.h: 1, 2, 4 or 8 bytes, else -EINVAL). emit_stx has
+// no default case: for -EINVAL it emits only the ModRM byte and the
+// displacement (emit_insn_suffix), without an opcode.
+func x86StoreWidthOK(width int) bool {
+	return width == 1 || width == 2 || width == 4 || width == 8
+}
+
+func x86Corrupt(commit string, arg, width int) string {
+	return fmt.Sprintf("x86 save_regs (%s): arg%d is stored with emit_stx(bytes_to_bpf_size(%d)) = -EINVAL, which emits no opcode: the trampoline's code is corrupt and no ctx slot is reliably stored", commit, arg, width)
+}
+
+func x86TooMany(commit string, n, limit int, what string) *Rejection {
+	return notSupported("x86 arch_prepare_bpf_trampoline (%s): %d %s, more than %d", commit, n, what, limit)
+}
+
+// x86SaveRegsPerArg is arch_prepare_bpf_trampoline + save_regs of v6.0 and
+// before (fec56f5890d9; read at v6.0):
+//
+//	if (nr_args > 6) return -ENOTSUPP;   "7+ can be added in the future"
+//	for (i = 0; i < min(nr_args, 6); i++)
+//		emit_stx(bytes_to_bpf_size(m->arg_size[i]), FP, i == 5 ? R9 : R1 + i, ...)
+//	ctx[-1] = nr_args
+func x86SaveRegsPerArg(m *FuncModel, j x86Model) (x86Plan, *Rejection) {
+	if m.NrArgs > len(x86ArgRegs) {
+		return x86Plan{}, x86TooMany(j.commit, m.NrArgs, len(x86ArgRegs), "arguments")
+	}
+	var p x86Plan
+	rule := fmt.Sprintf("x86 save_regs (%s): ctx[i] = i-th of rdi, rsi, rdx, rcx, r8, r9 for i < nr_args", j.commit)
+	for i, size := range m.ArgSize {
+		if p.corrupt == "" && !x86StoreWidthOK(size) {
+			p.corrupt = x86Corrupt(j.commit, i, size)
+		}
+		p.srcs = append(p.srcs, slotSource{first: loc.RegByte(x86ArgRegs[i], 0), rule: rule})
+	}
+	return p, nil
+}
+
+// x86StructExtra is sum((arg_size + 7) / 8 - 1) over the arguments the JIT
+// counts: STRUCT_ARG ones, or all of them (814cba835ef6).
+func x86StructExtra(m *FuncModel, all bool) int {
+	extra := 0
+	for i, f := range m.ArgFlags {
+		if all || f&FlagStructArg != 0 {
+			extra += slotsOf(m.ArgSize[i]) - 1
+		}
+	}
+	return extra
+}
+
+// x86SaveRegsStruct is v6.1-v6.2 (a9c5ad31fbdc):
+//
+//	if (nr_args > 6) return -ENOTSUPP;
+//	extra_nregs = sum over STRUCT_ARG of (arg_size + 7) / 8 - 1
+//	if (nr_args + extra_nregs > 6) return -ENOTSUPP;
+//	for (i = 0, j = 0; i < min(nr_args, 6); i++) {
+//		STRUCT_ARG: nr_regs = (arg_size + 7) / 8, arg_size = 8;
+//		else:       nr_regs = 1, arg_size = m->arg_size[i];
+//		while (nr_regs--) emit_stx(bytes_to_bpf_size(arg_size), reg j -> ctx[j]), j++;
+//	}
+//	ctx[-1] = nr_args + extra_nregs
+//
+// A non-struct 16-byte argument (__int128) gets one register and a store
+// of bytes_to_bpf_size(16) = -EINVAL.
+func x86SaveRegsStruct(m *FuncModel, j x86Model) (x86Plan, *Rejection) {
+	if m.NrArgs > len(x86ArgRegs) {
+		return x86Plan{}, x86TooMany(j.commit, m.NrArgs, len(x86ArgRegs), "arguments")
+	}
+	if n := m.NrArgs + x86StructExtra(m, false); n > len(x86ArgRegs) {
+		return x86Plan{}, x86TooMany(j.commit, n, len(x86ArgRegs), "argument registers (STRUCT_ARG counted by size)")
+	}
+	var p x86Plan
+	rule := fmt.Sprintf("x86 save_regs (%s): ctx[j] = j-th of rdi, rsi, rdx, rcx, r8, r9; a STRUCT_ARG takes (size+7)/8 of them, any other argument one", j.commit)
+	for i, size := range m.ArgSize {
+		nregs, width := 1, size
+		if m.ArgFlags[i]&FlagStructArg != 0 {
+			nregs, width = slotsOf(size), 8
+		}
+		if p.corrupt == "" && !x86StoreWidthOK(width) {
+			p.corrupt = x86Corrupt(j.commit, i, width)
+		}
+		for r := 0; r < nregs; r++ {
+			p.srcs = append(p.srcs, slotSource{first: loc.RegByte(x86ArgRegs[len(p.srcs)], 0), rule: rule})
+		}
+	}
+	return p, nil
+}
+
+// x86SaveRegsSlots is v6.3-v6.5 ("bpf, x86: Simplify the parsing logic of
+// structure parameters", bpf-next pull 2023-01-27; its mainline id was not
+// found):
+//
+//	nr_regs = nr_args + sum over STRUCT_ARG of (arg_size + 7) / 8 - 1
+//	if (nr_regs > 6) return -ENOTSUPP;
+//	for (i = 0, j = 0; i < min(nr_regs, 6); i++) {
+//		arg_size = m->arg_size[j];
+//		if (arg_size > 8) { arg_size = 8; next_same_struct = !next_same_struct; }
+//		emit_stx(bytes_to_bpf_size(arg_size), reg i -> ctx[i]);
+//		j = next_same_struct ? j : j + 1;
+//	}
+//	ctx[-1] = nr_regs
+//
+// The walk is by size, so an __int128 takes two registers, but nr_regs
+// counts it as one: the last register is never stored. An argument of 3, 5,
+// 6 or 7 bytes (a struct) has no store width.
+func x86SaveRegsSlots(m *FuncModel, j x86Model) (x86Plan, *Rejection) {
+	nregs := m.NrArgs + x86StructExtra(m, false)
+	if nregs > len(x86ArgRegs) {
+		return x86Plan{}, x86TooMany(j.commit, nregs, len(x86ArgRegs), "argument registers (nr_regs)")
+	}
+	var p x86Plan
+	rule := "x86 save_regs (v6.3, \"Simplify the parsing logic of structure parameters\"): ctx[i] = i-th of rdi, rsi, rdx, rcx, r8, r9 for i < nr_regs"
+	arg, sameStruct := 0, false
+	for i := 0; i < nregs && arg < m.NrArgs; i++ {
+		width := m.ArgSize[arg]
+		if width > 8 {
+			width = 8
+			sameStruct = !sameStruct
+		}
+		if p.corrupt == "" && !x86StoreWidthOK(width) {
+			p.corrupt = x86Corrupt("v6.3", arg, width)
+		}
+		p.srcs = append(p.srcs, slotSource{first: loc.RegByte(x86ArgRegs[i], 0), rule: rule})
+		if !sameStruct {
+			arg++
+		}
+	}
+	return p, nil
+}
+
+// x86SaveArgsPlan is arch_prepare_bpf_trampoline + save_args of v6.6 and
+// later (473e3150e30a with "bpf, x86: save/restore regs with BPF_DW size",
+// both in the bpf-next pull of 2023-07-13; read in the patch and in a v6.13-era
+// file; the 2026 count and base are 814cba835ef6 and 596824de8c10 as
+// kernel-jit.md §5 reads them at 5129e9be2111):
+//
+//	nr_regs = nr_args + sum over STRUCT_ARG of (arg_size + 7) / 8 - 1
+//	          [814cba835ef6: over every argument]
+//	if (nr_regs > MAX_BPF_FUNC_ARGS) return -ENOTSUPP;
+//	for each arg: arg_regs = (arg_size + 7) / 8;
+//		if (nr_regs_used + arg_regs > 6)      "does not fit": all of it
+//			copy arg_regs slots from [RBP + 0x18 + 8 * nr_stack_slots]
+//		else
+//			store the next arg_regs registers (BPF_DW)
+//	ctx[-1] = nr_regs
+//
+// Before 814cba835ef6 a non-struct 16-byte argument makes save_args store
+// one slot more than nr_regs sized: the extra store lands above the args
+// area, on the return-value slot [RBP-8] (which fexit and fmod_ret programs
+// read as the return value) or, in a trampoline without one, on the saved
+// RBP and beyond.
+func x86SaveArgsPlan(m *FuncModel, j x86Model, opts Options) (x86Plan, *Rejection) {
+	nregs := m.NrArgs + x86StructExtra(m, j.slotsBySize)
+	if nregs > MaxFuncArgs {
+		return x86Plan{}, x86TooMany(j.commit, nregs, MaxFuncArgs, "argument slots (nr_regs)")
+	}
+	regRule := "x86 save_args (473e3150e30a): the next of rdi, rsi, rdx, rcx, r8, r9 while the whole argument fits the remaining ones"
+	// The caller's first stack slot is RBP+0x18 in a tracing trampoline
+	// (saved RBP, return into the traced function, its return address)
+	// and RBP+0x10 in an indirect one (saved RBP, return address).
+	base, entry := 0x18, 0x18
+	stackRule := "x86 save_args (473e3150e30a): does not fit the remaining registers, so all of it is read from 8-byte stack slots at RBP+0x18 (\"jmp\" mode: RBP+0x10), the caller's stack arguments, packed"
+	if opts.StructOps {
+		entry = 0x10
+		if j.indirectBase16 {
+			base = 0x10
+			stackRule = "x86 save_args (596824de8c10): struct_ops (indirect) trampoline: stack arguments from RBP+0x10, the caller's stack arguments, packed"
+		} else {
+			stackRule = "x86 save_args (473e3150e30a): struct_ops (indirect) trampoline reads stack arguments from RBP+0x18, but the caller's first stack slot is RBP+0x10: 8 bytes too high (fixed in 596824de8c10)"
+		}
+	}
+	var all []slotSource
+	used, onStack := 0, 0
+	for _, size := range m.ArgSize {
+		k := slotsOf(size)
+		if used+k > len(x86ArgRegs) {
+			for s := 0; s < k; s++ {
+				all = append(all, slotSource{first: loc.Stack(base + 8*onStack - entry), rule: stackRule})
+				onStack++
+			}
+			continue
+		}
+		for s := 0; s < k; s++ {
+			all = append(all, slotSource{first: loc.RegByte(x86ArgRegs[used], 0), rule: regRule})
+			used++
+		}
+	}
+	p := x86Plan{srcs: all}
+	if len(all) > nregs {
+		p.srcs = all[:nregs]
+		p.past = map[int]string{}
+		for s := nregs; s < len(all); s++ {
+			p.past[s] = fmt.Sprintf("x86 save_args (%s): ctx[%d] is past the %d slots nr_regs sized (STRUCT_ARG-only count: a non-struct 16-byte argument is one slot short); the store lands above the args area, on the return-value slot [RBP-8] that fexit reads as the return value, or on the saved RBP (fixed in 814cba835ef6)", j.commit, s, nregs)
+		}
+	}
+	return p, nil
+}
