@@ -75,15 +75,28 @@ func (h *harness) sigOfLine(line int) int {
 	return h.lineSig[line]
 }
 
-// generate writes the C program that calls every signature of plans with
-// the argument bytes read from stdin and records what its callee sees.
+// harnessKind says which of the two programs of a batch to generate.
+type harnessKind int
+
+const (
+	// captureHarness calls every signature's prototype from C, compiled at
+	// -O2, and an assembly stub records what the callee would see.
+	captureHarness harnessKind = iota
+	// recvHarness calls every signature's receiver, a C function of the
+	// prototype, from assembly that sets every argument register and stack
+	// byte (recv.go).
+	recvHarness
+)
+
+// generate writes the C program of kind for plans.
 //
-// Per signature i: the renamed type definitions and the callee's prototype
-// (ctype.Render), a typedef per parameter type, and a call that loads each
-// argument straight from the pattern buffer tf_pat (so no argument byte is
-// left in the caller's frame except the by-reference copies the ABI asks
-// for). Every callee is a label on one assembly stub.
-func generate(plans []sigPlan) harness {
+// Per signature i, both kinds hold the renamed type definitions and the
+// prototype (ctype.Render). The capture harness adds a typedef per
+// parameter type and a call that loads each argument straight from the
+// pattern buffer tf_pat (so no argument byte is left in the caller's frame
+// except the by-reference copies the ABI asks for); every callee is a label
+// on one assembly stub. The receive harness adds the receiver.
+func generate(plans []sigPlan, kind harnessKind) harness {
 	var b strings.Builder
 	h := harness{lineSig: []int{-1}} // lines count from 1
 	// w writes s as code of signature sig (-1: shared).
@@ -95,33 +108,52 @@ func generate(plans []sigPlan) harness {
 	}
 	w(-1, "/* trampfuzz truth harness: "+strconv.Itoa(len(plans))+" signatures */\n")
 	w(-1, "typedef unsigned long tf_u64;\n")
-	w(-1, "extern unsigned char tf_pat[];\n")
+	w(-1, "extern unsigned char tf_pat[], tf_out[];\n")
 	w(-1, "#define TF_ARG(T, off) (*(T *)(tf_pat + (off)))\n")
-	w(-1, "extern unsigned char tf_out[];\n")
-	// The receivers are compiled without optimisation: an -O0 function
-	// stores every incoming argument whole to its frame before use, and
-	// the calling convention does not depend on the optimisation level.
-	w(-1, "#if defined(__clang__)\n#define TF_RECV __attribute__((noinline, optnone, used))\n#else\n#define TF_RECV __attribute__((noinline, noipa, optimize(\"O0\"), used))\n#endif\n")
 	patMax, patAlign := 16, patternBase
 	calls := make([]string, len(plans))
 	for i, p := range plans {
 		w(i, "\n/* signature "+strconv.Itoa(i)+" */\n")
 		w(i, ctype.Render(p.renamed))
+		patMax = max(patMax, p.patLen)
+		for _, prm := range p.renamed.Params {
+			patAlign = max(patAlign, int(ctype.Alignof(prm.Type)))
+		}
+		if kind == recvHarness {
+			w(i, recvFunc(i, p))
+			continue
+		}
 		var args, meta []string
 		for j, prm := range p.renamed.Params {
 			td := fmt.Sprintf("tf_p%d_%d", i, j)
 			w(i, "typedef "+ctype.Declarator(prm.Type, td)+";\n")
 			args = append(args, fmt.Sprintf("TF_ARG(%s, %d)", td, p.offsets[j]))
 			meta = append(meta, fmt.Sprintf("sizeof(%s), _Alignof(%s)", td, td))
-			patAlign = max(patAlign, int(ctype.Alignof(prm.Type)))
 		}
 		calls[i] = p.renamed.Name + "(" + strings.Join(args, ", ") + ")"
-		w(i, recvFunc(i, p))
 		if len(meta) == 0 {
 			meta = []string{"0"}
 		}
 		w(i, fmt.Sprintf("static const tf_u64 tf_meta_%d[] = { %s };\n", i, strings.Join(meta, ", ")))
-		patMax = max(patMax, p.patLen)
+	}
+	w(-1, "\n#define TF_N "+strconv.Itoa(len(plans))+"\n")
+	w(-1, "#define TF_PATMAX "+strconv.Itoa(patMax)+"\n")
+	w(-1, "unsigned char tf_out[TF_PATMAX] __attribute__((aligned(16)));\n")
+	w(-1, fmt.Sprintf("unsigned char tf_pat[TF_PATMAX] __attribute__((aligned(%d)));\n", patAlign))
+	w(-1, runnerIO)
+
+	if kind == recvHarness {
+		recvs := []string{"0"}
+		for i := range plans {
+			if i == 0 {
+				recvs = nil
+			}
+			recvs = append(recvs, "(void *)tf_recv_"+strconv.Itoa(i))
+		}
+		w(-1, "static void *const tf_recvs[] = { "+strings.Join(recvs, ", ")+" };\n")
+		w(-1, recvRunner)
+		h.src = b.String()
+		return h
 	}
 
 	// The callers. They are never inlined into main (their frame, with
@@ -129,7 +161,7 @@ func generate(plans []sigPlan) harness {
 	// window ends), and the empty asm after the switch keeps every call
 	// a real call (no sibling call), so that frame is live in the stub.
 	w(-1, "\n/* callers */\n")
-	var groups, cases []string
+	var groups, cases, metas, nparams []string
 	for g := 0; g*callersPerFunction < len(plans); g++ {
 		w(-1, fmt.Sprintf("static __attribute__((noinline)) void tf_group_%d(int k) {\n\tswitch (k) {\n", g))
 		for k := 0; k < callersPerFunction && g*callersPerFunction+k < len(plans); k++ {
@@ -140,9 +172,6 @@ func generate(plans []sigPlan) harness {
 		}
 		w(-1, "\t}\n\t__asm__ volatile(\"\" ::: \"memory\");\n}\n")
 	}
-
-	w(-1, "\n/* tables */\n")
-	var metas, nparams []string
 	for i, p := range plans {
 		metas = append(metas, "tf_meta_"+strconv.Itoa(i))
 		nparams = append(nparams, strconv.Itoa(len(p.renamed.Params)))
@@ -150,32 +179,18 @@ func generate(plans []sigPlan) harness {
 	if len(plans) == 0 { // keep the tables valid C
 		groups, cases, metas, nparams = []string{"0"}, []string{"0"}, []string{"0"}, []string{"0"}
 	}
-	w(-1, "#define TF_N "+strconv.Itoa(len(plans))+"\n")
-	w(-1, "#define TF_PATMAX "+strconv.Itoa(patMax)+"\n")
 	w(-1, "static void (*const tf_groups[])(int) = { "+strings.Join(groups, ", ")+" };\n")
 	w(-1, "static const int tf_cases[] = { "+strings.Join(cases, ", ")+" };\n")
 	w(-1, "static const tf_u64 *const tf_metas[] = { "+strings.Join(metas, ", ")+" };\n")
 	w(-1, "static const tf_u64 tf_nparams[] = { "+strings.Join(nparams, ", ")+" };\n")
-	var recvs []string
-	for i := range plans {
-		recvs = append(recvs, "(void *)tf_recv_"+strconv.Itoa(i))
-	}
-	if len(plans) == 0 {
-		recvs = []string{"0"}
-	}
-	w(-1, "static void *const tf_recvs[] = { "+strings.Join(recvs, ", ")+" };\n")
-	w(-1, "unsigned char tf_out[TF_PATMAX] __attribute__((aligned(16)));\n")
-	w(-1, fmt.Sprintf("unsigned char tf_pat[TF_PATMAX] __attribute__((aligned(%d)));\n", patAlign))
-	w(-1, stubAndRunner(plans))
+	w(-1, captureRunner(plans))
 	h.src = b.String()
 	return h
 }
 
-// recvFunc is signature i's receiver: a C function of the signature's
-// parameter types that copies each argument, as its own code finds it, to
-// tf_out at the argument's pattern offset. The runner calls it from
-// tf_invoke with every argument register and stack byte set to a value of
-// its own (the callee-side pass, recv.go).
+// recvFunc is signature i's receiver: an external C function of the
+// signature's parameter types that copies each argument, as its own code
+// finds it, to tf_out at the argument's pattern offset.
 func recvFunc(i int, p sigPlan) string {
 	var params, body []string
 	for j, prm := range p.renamed.Params {
@@ -186,11 +201,47 @@ func recvFunc(i int, p sigPlan) string {
 	if params == nil {
 		params = []string{"void"}
 	}
-	return fmt.Sprintf("TF_RECV void tf_recv_%d(%s) { %s }\n", i, strings.Join(params, ", "), strings.Join(body, " "))
+	return fmt.Sprintf("void tf_recv_%d(%s) { %s }\n", i, strings.Join(params, ", "), strings.Join(body, " "))
 }
 
-// stubAndRunner is the assembly stub every callee name labels, and main.
-func stubAndRunner(plans []sigPlan) string {
+// runnerIO is the runners' input and output, without the C library's
+// headers (the signatures' names must not meet them).
+const runnerIO = `
+extern long read(int, void *, unsigned long);
+extern long write(int, const void *, unsigned long);
+extern void _exit(int) __attribute__((noreturn));
+
+static void tf_rd(void *p, tf_u64 n) {
+	unsigned char *c = p;
+	while (n > 0) {
+		long k = read(0, c, n);
+		if (k <= 0) _exit(3);
+		c += k;
+		n -= (tf_u64)k;
+	}
+}
+
+static void tf_wr(const void *p, tf_u64 n) {
+	const unsigned char *c = p;
+	while (n > 0) {
+		long k = write(1, c, n);
+		if (k <= 0) _exit(4);
+		c += k;
+		n -= (tf_u64)k;
+	}
+}
+
+/* argv[1]: the first signature to run (after one that killed a run). */
+static tf_u64 tf_start(int argc, char **argv) {
+	tf_u64 i = 0;
+	if (argc > 1)
+		for (const char *s = argv[1]; *s; s++) i = i * 10 + (tf_u64)(*s - '0');
+	return i;
+}
+`
+
+// captureRunner is the assembly stub every callee name labels, and main.
+func captureRunner(plans []sigPlan) string {
 	var labels strings.Builder
 	for _, p := range plans {
 		fmt.Fprintf(&labels, "\t.globl %[1]s\n\t.type %[1]s, %%function\n%[1]s:\n", p.renamed.Name)
@@ -235,14 +286,50 @@ __asm__(
 	"2:\tret\n"
 	"\t.size tf_capture, .-tf_capture\n");
 
+/* Clears the stack the next call will use, so bytes left there by the
+   previous run cannot pass for this run's arguments. */
+static void __attribute__((noinline)) tf_scrub(void) {
+	unsigned char b[` + strconv.Itoa(scrubBytes) + `];
+	__builtin_memset(b, 0, sizeof b);
+	__asm__ volatile("" :: "r"(b) : "memory");
+}
+
+/* stdin, per signature: nruns, patlen, then nruns patterns of patlen bytes.
+   stdout, per signature: index, nruns, nparams, sizeof and _Alignof of each
+   parameter, then one capture per run. */
+int main(int argc, char **argv) {
+	tf_u64 marker __attribute__((aligned(16))) = 0;
+	__asm__ volatile("" :: "r"(&marker) : "memory");
+	tf_top = (tf_u64)&marker & ~(tf_u64)15;
+	for (tf_u64 i = tf_start(argc, argv); i < TF_N; i++) {
+		tf_u64 in[2];
+		tf_rd(in, sizeof in);
+		if (in[1] > TF_PATMAX) _exit(5);
+		tf_u64 hdr[3] = { i, in[0], tf_nparams[i] };
+		tf_wr(hdr, sizeof hdr);
+		tf_wr(tf_metas[i], 16 * tf_nparams[i]);
+		for (tf_u64 r = 0; r < in[0]; r++) {
+			tf_rd(tf_pat, in[1]);
+			tf_scrub();
+			tf_groups[i](tf_cases[i]);
+			tf_wr(tf_cap, ` + strconv.Itoa(capHeader) + ` + ((tf_u64 *)tf_cap)[` + strconv.Itoa(capWinOff/8) + `]);
+		}
+	}
+	return 0;
+}
+`
+}
+
+// recvRunner is the assembly that calls a receiver, and main.
+var recvRunner = `
 unsigned char tf_in[` + strconv.Itoa(recvRegBytes+maxRecvStack) + `] __attribute__((aligned(16)));
 unsigned char tf_regions[` + strconv.Itoa(maxRegionBytes) + `] __attribute__((aligned(16)));
 extern void tf_invoke(void *fn, tf_u64 stack_bytes);
 
-/* tf_invoke(fn, n): the callee-side pass. Copies tf_in's stack image (n
-   bytes, a multiple of 16) below SP, loads x0-x7 and q0-q7 from tf_in and
-   calls fn, so fn finds those values where the calling convention tells it
-   to look for its arguments. */
+/* tf_invoke(fn, n): copies tf_in's stack image (n bytes, a multiple of 16)
+   below SP, loads x0-x7 and q0-q7 from tf_in and calls fn, so fn finds
+   those values where the calling convention tells it to look for its
+   arguments. */
 __asm__(
 	"\t.text\n"
 	"\t.p2align 4\n"
@@ -280,66 +367,13 @@ __asm__(
 	"\tret\n"
 	"\t.size tf_invoke, .-tf_invoke\n");
 
-extern long read(int, void *, unsigned long);
-extern long write(int, const void *, unsigned long);
-extern void _exit(int) __attribute__((noreturn));
-
-static void tf_rd(void *p, tf_u64 n) {
-	unsigned char *c = p;
-	while (n > 0) {
-		long k = read(0, c, n);
-		if (k <= 0) _exit(3);
-		c += k;
-		n -= (tf_u64)k;
-	}
-}
-
-static void tf_wr(const void *p, tf_u64 n) {
-	const unsigned char *c = p;
-	while (n > 0) {
-		long k = write(1, c, n);
-		if (k <= 0) _exit(4);
-		c += k;
-		n -= (tf_u64)k;
-	}
-}
-
-/* Clears the stack the next call will use, so bytes left there by the
-   previous run cannot pass for this run's arguments. */
-static void __attribute__((noinline)) tf_scrub(void) {
-	unsigned char b[` + strconv.Itoa(scrubBytes) + `];
-	__builtin_memset(b, 0, sizeof b);
-	__asm__ volatile("" :: "r"(b) : "memory");
-}
-
-/* Capture mode ("c"). stdin, per signature from argv[2] (default 0) on:
-   nruns, patlen, then nruns patterns of patlen bytes. stdout, per
-   signature: index, nruns, nparams, sizeof and _Alignof of each parameter,
-   then one capture per run. */
-static void tf_capture_mode(tf_u64 i) {
-	for (; i < TF_N; i++) {
-		tf_u64 in[2];
-		tf_rd(in, sizeof in);
-		if (in[1] > TF_PATMAX) _exit(5);
-		tf_u64 hdr[3] = { i, in[0], tf_nparams[i] };
-		tf_wr(hdr, sizeof hdr);
-		tf_wr(tf_metas[i], 16 * tf_nparams[i]);
-		for (tf_u64 r = 0; r < in[0]; r++) {
-			tf_rd(tf_pat, in[1]);
-			tf_scrub();
-			tf_groups[i](tf_cases[i]);
-			tf_wr(tf_cap, ` + strconv.Itoa(capHeader) + ` + ((tf_u64 *)tf_cap)[` + strconv.Itoa(capWinOff/8) + `]);
-		}
-	}
-}
-
-/* Receive mode ("r"). stdin, per signature: nruns, stack bytes, number of
-   pointers, region bytes, output bytes; per pointer: kind (0: x register,
-   1: stack slot), register number or slot offset, offset in tf_regions;
-   then per run the register and stack image (tf_in) and the regions.
-   stdout, per signature: index, nruns, then per run the output bytes. */
-static void tf_recv_mode(tf_u64 i) {
-	for (; i < TF_N; i++) {
+/* stdin, per signature: nruns, stack bytes, number of pointers, region
+   bytes, output bytes; per pointer: kind (0: x register, 1: stack slot),
+   register number or slot offset, offset in tf_regions; then per run the
+   register and stack image (tf_in) and the regions. stdout, per signature:
+   index, nruns, then per run the output bytes. */
+int main(int argc, char **argv) {
+	for (tf_u64 i = tf_start(argc, argv); i < TF_N; i++) {
 		tf_u64 in[5], ptr[3 * ` + strconv.Itoa(maxRecvPointers) + `];
 		tf_rd(in, sizeof in);
 		if (in[1] > ` + strconv.Itoa(maxRecvStack) + ` || in[1] % 16 || in[2] > ` + strconv.Itoa(maxRecvPointers) + ` || in[3] > ` + strconv.Itoa(maxRegionBytes) + ` || in[4] > TF_PATMAX) _exit(5);
@@ -359,24 +393,9 @@ static void tf_recv_mode(tf_u64 i) {
 			tf_wr(tf_out, in[4]);
 		}
 	}
-}
-
-/* argv: mode ("c" or "r"), first signature. */
-int main(int argc, char **argv) {
-	tf_u64 marker __attribute__((aligned(16))) = 0;
-	__asm__ volatile("" :: "r"(&marker) : "memory");
-	tf_top = (tf_u64)&marker & ~(tf_u64)15;
-	tf_u64 i = 0;
-	if (argc > 2)
-		for (const char *s = argv[2]; *s; s++) i = i * 10 + (tf_u64)(*s - '0');
-	if (argc > 1 && argv[1][0] == 'r')
-		tf_recv_mode(i);
-	else
-		tf_capture_mode(i);
 	return 0;
 }
 `
-}
 
 // cLines turns assembler text into C string literal lines for __asm__.
 func cLines(s string) string {

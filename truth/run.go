@@ -56,6 +56,18 @@ func findCompiler(c Compiler) (compilerTool, error) {
 	return compilerTool{}, fmt.Errorf("%w %q (want %q or %q)", ErrUnknownCompiler, c, GCC, Clang)
 }
 
+// ambiguous reports whether some byte of o has more than one candidate.
+func ambiguous(o *Observation) bool {
+	for _, a := range o.Args {
+		for _, s := range a.Bytes {
+			if len(s) > 1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ErrToolchain is wrapped by the error Observe returns when a compiler
 // cannot build even an empty harness (a broken installation, e.g. no
 // AArch64 C library).
@@ -75,8 +87,8 @@ func (b *batchRun) probe(ctx context.Context, dir string) error {
 	if err, ok := probed[key]; ok {
 		return err
 	}
-	h := generate(nil)
-	_, msg, err := b.compile(ctx, dir, "probe", h.src)
+	h := generate(nil, captureHarness)
+	_, msg, err := b.compile(ctx, dir, "probe", h.src, captureHarness)
 	if err == nil && msg != "" {
 		err = fmt.Errorf("%w: %s: %s", ErrToolchain, b.compiler, msg)
 	}
@@ -132,12 +144,12 @@ func (b *batchRun) run(ctx context.Context) ([]*Observation, []error, error) {
 		}
 		plans = append(plans, p)
 	}
-	builds, err := b.build(ctx, dir, plans, errs)
+	builds, err := b.build(ctx, dir, plans, errs, captureHarness)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, bl := range builds {
-		if err := b.execute(ctx, bl, obs, errs); err != nil {
+		if err := b.execute(ctx, dir, bl, obs, errs); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -160,12 +172,12 @@ var diagLine = regexp.MustCompile(`^[^:\n]*\.c:(\d+):(?:\d+:)? *(fatal error|err
 // build compiles plans; a signature the compiler rejects is taken out with
 // the compiler's message (by the line numbers of its errors, else by
 // bisection) and the rest built again.
-func (b *batchRun) build(ctx context.Context, dir string, plans []sigPlan, errs []error) ([]built, error) {
+func (b *batchRun) build(ctx context.Context, dir string, plans []sigPlan, errs []error, kind harnessKind) ([]built, error) {
 	for len(plans) > 0 {
-		h := generate(plans)
+		h := generate(plans, kind)
 		b.nbuild++
 		name := fmt.Sprintf("h%d", b.nbuild)
-		bin, msg, err := b.compile(ctx, dir, name, h.src)
+		bin, msg, err := b.compile(ctx, dir, name, h.src, kind)
 		if err != nil {
 			return nil, err
 		}
@@ -194,11 +206,11 @@ func (b *batchRun) build(ctx context.Context, dir string, plans []sigPlan, errs 
 		}
 		// No line points at a signature (a link error, say): bisect.
 		half := len(plans) / 2
-		lo, err := b.build(ctx, dir, plans[:half], errs)
+		lo, err := b.build(ctx, dir, plans[:half], errs, kind)
 		if err != nil {
 			return nil, err
 		}
-		hi, err := b.build(ctx, dir, plans[half:], errs)
+		hi, err := b.build(ctx, dir, plans[half:], errs, kind)
 		if err != nil {
 			return nil, err
 		}
@@ -241,13 +253,24 @@ func attribute(h harness, msg string) map[int]string {
 
 // compile builds src; msg is the compiler's output when it fails, err what
 // stops everything (the compiler cannot be started, ctx is done).
-func (b *batchRun) compile(ctx context.Context, dir, name, src string) (bin, msg string, err error) {
+func (b *batchRun) compile(ctx context.Context, dir, name, src string, kind harnessKind) (bin, msg string, err error) {
 	csrc := filepath.Join(dir, name+"-"+string(b.compiler)+".c")
 	bin = strings.TrimSuffix(csrc, ".c")
 	if err := os.WriteFile(csrc, []byte(src), 0o644); err != nil {
 		return "", "", err
 	}
 	argv := append(append([]string{}, b.tool.argv...), "-o", bin, csrc)
+	if kind == recvHarness {
+		// Receivers are compiled without optimisation: an -O0 function
+		// stores each incoming argument whole to its frame before using
+		// it, it costs the compiler less, and the calling convention of
+		// an external function does not depend on the optimisation level.
+		for i, a := range argv {
+			if a == "-O2" {
+				argv[i] = "-O0"
+			}
+		}
+	}
 	b.sem <- struct{}{}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	var out bytes.Buffer
@@ -278,7 +301,7 @@ func (b *batchRun) compile(ctx context.Context, dir, name, src string) (bin, msg
 // execute runs one built harness under qemu: the capture pass gives every
 // argument byte its candidate locations, then the callee-side pass
 // (recv.go) narrows them to the one the callee reads.
-func (b *batchRun) execute(ctx context.Context, bl built, obs []*Observation, errs []error) error {
+func (b *batchRun) execute(ctx context.Context, dir string, bl built, obs []*Observation, errs []error) error {
 	defer os.Remove(bl.bin)
 	pats := make([]patterns, len(bl.plans))
 	for k, p := range bl.plans {
@@ -289,7 +312,7 @@ func (b *batchRun) execute(ctx context.Context, bl built, obs []*Observation, er
 		bases []refBase
 	}
 	caught := make([]*captured, len(bl.plans))
-	err := b.runLoop(ctx, bl, "c",
+	err := b.runLoop(ctx, bl,
 		func(k int, in *bytes.Buffer) {
 			if b.corrupt[bl.plans[k].idx] {
 				in.Write(make([]byte, 8))
@@ -314,26 +337,50 @@ func (b *batchRun) execute(ctx context.Context, bl built, obs []*Observation, er
 		return err
 	}
 
-	recvs := make([]*recvPlan, len(bl.plans))
+	// The callee-side pass, for the signatures with a byte in more than
+	// one place. A byte in one place only is where the callee reads it.
+	var rplans []sigPlan
+	var recvs []*recvPlan
+	var rk []int // position in bl.plans
 	for k, c := range caught {
-		if c != nil {
-			recvs[k] = newRecvPlan(bl.plans[k], c.bases, b.seed)
+		if c == nil || !ambiguous(c.obs) {
+			continue
+		}
+		if rp := newRecvPlan(bl.plans[k], c.bases, b.seed); rp != nil {
+			rplans, recvs, rk = append(rplans, bl.plans[k]), append(recvs, rp), append(rk, k)
 		}
 	}
-	err = b.runLoop(ctx, bl, "r",
-		func(k int, in *bytes.Buffer) { recvs[k].writeTo(in) },
-		func(out []byte, start int) (int, error) {
-			return decodeRecv(out, bl.plans, recvs, start, func(k int, outs [][]byte) {
-				if err := recvs[k].narrow(bl.plans[k], outs, caught[k].obs); err != nil {
-					errs[bl.plans[k].idx] = b.sigErr(StageObserve, err.Error())
-					caught[k] = nil
-				}
-			})
-		},
-		// The capture pass stands alone when the callee-side pass dies.
-		func(k int, why string) {})
+	rbuilds, err := b.build(ctx, dir, rplans, make([]error, len(b.fns)), recvHarness)
 	if err != nil {
 		return err
+	}
+	for _, rb := range rbuilds {
+		// rb.plans is a subsequence of rplans.
+		var sub []*recvPlan
+		var subk []int
+		j := 0
+		for _, p := range rb.plans {
+			for rplans[j].idx != p.idx {
+				j++
+			}
+			sub, subk = append(sub, recvs[j]), append(subk, rk[j])
+		}
+		err = b.runLoop(ctx, rb, func(k int, in *bytes.Buffer) { sub[k].writeTo(in) },
+			func(out []byte, start int) (int, error) {
+				return decodeRecv(out, rb.plans, sub, start, func(k int, outs [][]byte) {
+					c := caught[subk[k]]
+					if err := sub[k].narrow(rb.plans[k], outs, c.obs); err != nil {
+						errs[rb.plans[k].idx] = b.sigErr(StageObserve, err.Error())
+						caught[subk[k]] = nil
+					}
+				})
+			},
+			// The capture pass stands alone when the receiver dies.
+			func(k int, why string) {})
+		os.Remove(rb.bin)
+		if err != nil {
+			return err
+		}
 	}
 	for k, c := range caught {
 		if c != nil {
@@ -343,11 +390,11 @@ func (b *batchRun) execute(ctx context.Context, bl built, obs []*Observation, er
 	return nil
 }
 
-// runLoop runs the harness in mode over every plan, restarting after a
+// runLoop runs the harness over every plan, restarting after a
 // signature whose call kills the program: write gives the stdin of
 // signature k, decode reads stdout from signature start on and says how far
 // it got, failed is told why signature k got no output.
-func (b *batchRun) runLoop(ctx context.Context, bl built, mode string, write func(k int, in *bytes.Buffer),
+func (b *batchRun) runLoop(ctx context.Context, bl built, write func(k int, in *bytes.Buffer),
 	decode func(out []byte, start int) (int, error), failed func(k int, why string)) error {
 	for start := 0; start < len(bl.plans); {
 		var in bytes.Buffer
@@ -356,7 +403,7 @@ func (b *batchRun) runLoop(ctx context.Context, bl built, mode string, write fun
 		}
 		var out, stderr bytes.Buffer
 		b.sem <- struct{}{}
-		cmd := exec.CommandContext(ctx, b.qemu, bl.bin, mode, strconv.Itoa(start))
+		cmd := exec.CommandContext(ctx, b.qemu, bl.bin, strconv.Itoa(start))
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = &in, &out, &stderr
 		runErr := cmd.Run()
 		<-b.sem

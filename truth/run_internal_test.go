@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/loc"
 	"github.com/trampfuzz/trampfuzz/toolchain"
 )
 
@@ -177,5 +178,31 @@ func TestRenameKeepsTextApart(t *testing.T) {
 	}
 	if ctype.Render(fn) != ctype.Render(mustParse(t, ctype.Render(fn))) {
 		t.Error("renaming changed the original")
+	}
+}
+
+// narrow keeps the location the receiver read when the caller put the byte
+// there, keeps every candidate when the receiver's byte names no location,
+// and fails when the receiver read a byte where the caller did not put it.
+func TestNarrow(t *testing.T) {
+	fn := mustParse(t, "void f(short a);")
+	p := newPlan(fn, 0)
+	x0 := func(k int) loc.Loc { return loc.RegByte(loc.XReg(0), k) }
+	rp := &recvPlan{runs: 2, owner: map[uint64]loc.Loc{0x0201: x0(0), 0x0403: loc.Stack(8)}}
+	obs := func() *Observation {
+		return &Observation{Args: []ArgBytes{{Size: 2, Bytes: [][]loc.Loc{{x0(0), loc.Stack(8)}, {x0(1), loc.Stack(9)}}}}}
+	}
+	o := obs()
+	// byte 0 read from x0.0; byte 1's tuple names nothing.
+	if err := rp.narrow(p, [][]byte{{0x01, 0x77}, {0x02, 0x88}}, o); err != nil {
+		t.Fatal(err)
+	}
+	if got := FormatBytes(o.Args[0].Bytes); got != "x0.0 x0.1|sp+9" {
+		t.Errorf("narrowed to %q", got)
+	}
+	o = obs()
+	rp.owner[0x0605] = loc.RegByte(loc.VReg(3), 1)
+	if err := rp.narrow(p, [][]byte{{0x01, 0x05}, {0x02, 0x06}}, o); err == nil || !strings.Contains(err.Error(), "v3.1") {
+		t.Errorf("a byte read where the caller did not put it: error %v", err)
 	}
 }

@@ -3,10 +3,12 @@
 // observed by running code compiled by aarch64-linux-gnu-gcc and
 // clang --target=aarch64-linux-gnu under qemu-aarch64.
 //
-// Observe batches many signatures into one generated C program per
-// compiler. For each signature the program fills every argument byte with a
-// known pattern, calls a function of that prototype whose body is an
-// assembly stub, and the stub records x0–x7, q0–q7, SP and the stack from SP
+// Observe batches many signatures into two generated C programs per
+// compiler, each built with one compile and run with one qemu process.
+//
+// The capture pass (compiled at -O2) fills every argument byte with a known
+// pattern and calls a function of the signature's prototype whose body is
+// an assembly stub; the stub records x0–x7, q0–q7, SP and the stack from SP
 // up to main's frame. Each call is made two (or more) times with different
 // patterns; a location holds an argument byte only if it holds that byte's
 // pattern in every run. Every byte of one signature has its own tuple of
@@ -17,12 +19,19 @@
 // that points at a complete copy of an argument is a by-reference argument,
 // reported as ref(x2)+k or ref(sp+8)+k.
 //
-// The result per argument byte is a set of candidate locations: a byte can
-// really be in two places (a struct loaded into a register and also left in
-// a register the caller used to copy it). An ABI placement is consistent
-// with an Observation when each of its bytes is among the candidates
-// (Observation.Admits). gcc and clang diverge on a signature when, for some
-// byte, their candidate sets have no location in common (Diverge).
+// A caller leaves copies of argument bytes in scratch registers (to store
+// a double to the stack it loads it into the next free v register), so a
+// byte can have several candidate locations. For those signatures the
+// receive pass (recv.go) calls a C function of the same prototype, built by
+// the same compiler, with every argument register and stack byte holding a
+// value of its own, and sees which one the callee's code reads for each
+// byte; the observation keeps only that location, which must be among the
+// candidates.
+//
+// An ABI placement is consistent with an Observation when each of its bytes
+// is among the candidates (Observation.Admits). gcc and clang diverge on a
+// signature when, for some byte, their candidate sets have no location in
+// common (Diverge).
 //
 // Rules cited: AAPCS64 release 2025Q4 (ARM-software/abi-aa,
 // aapcs64/aapcs64.rst), "Parameter passing".
@@ -246,7 +255,9 @@ type Observation struct {
 
 // ArgBytes is one argument: Bytes[b] is the set of locations that held
 // byte b of its value (memory order) in every run, sorted (registers,
-// stack, by reference). An empty set means the byte was found nowhere.
+// stack, by reference); after the receive pass, the one location the
+// callee reads. An empty set means the byte was found nowhere (clang, for
+// one, passes nothing for a struct of unnamed bit-fields).
 type ArgBytes struct {
 	Index int         `json:"index"`
 	Name  string      `json:"name,omitempty"`
