@@ -352,8 +352,8 @@ func (s *state) allocateFP(f *argFacts, bytes []loc.Loc, rules []string) ([]loc.
 			slotAlign = 16
 		}
 	}
-	slot := roundUp(size, 8)
-	if size < 8 {
+	slot := roundUp(size, 8) // C.3 rounds an HFA's size; C.5 a float's
+	if f.hfaMembers == 0 && size < 8 {
 		// C.5: half or single takes an 8-byte slot, value in the low bytes.
 		rules = append(rules, RuleC5)
 	}

@@ -438,6 +438,16 @@ var placementCases = []placementCase{
 		rules: map[int][]string{9: {oracle.RuleClangLongDoubleHFA}},
 	},
 	{
+		name: "C.3 rounds a stacked one-float HFA to 8 bytes",
+		source: "AAPCS64 2025Q4 C.3: NSRN = 8 and the size rounded up to a multiple of 8; C.4 (alignment 4): " +
+			"NSAA to a multiple of 8; C.6 copies it, so the next float starts 8 bytes on",
+		c: "struct F { float a; };\n" +
+			"void f(double a0, double a1, double a2, double a3, double a4, double a5, double a6, double a7, struct F a8, float a9);",
+		want: []string{"v0.0-7", "v1.0-7", "v2.0-7", "v3.0-7", "v4.0-7", "v5.0-7", "v6.0-7", "v7.0-7",
+			"sp+0-3", "sp+8-11"},
+		rules: map[int][]string{8: {"B.3", "C.3", "C.4", "C.6"}, 9: {"C.5", "C.6"}},
+	},
+	{
 		name: "float HFA with natural alignment 16 is 16-aligned on the stack",
 		source: "AAPCS64 2025Q4 C.4: NSAA to the next multiple of 16 when the natural alignment is ≥ 16 " +
 			"(struct {float a aligned(16); float b, c, d;} has no padding: an HFA of 4)",
