@@ -325,6 +325,10 @@ func x86SaveRegsSlots(m *FuncModel, j x86Model) (x86Plan, *Rejection) {
 //			store the next arg_regs registers (BPF_DW)
 //	ctx[-1] = nr_regs
 //
+// clean_stack_garbage zeroes bytes 4..7 of the copied slot when exactly one
+// stack slot is used and the last argument is at most 4 bytes: padding, so
+// the placement does not change.
+//
 // Before 814cba835ef6 a non-struct 16-byte argument makes save_args store
 // one slot more than nr_regs sized: the extra store lands above the args
 // area, on the return-value slot [RBP-8] (which fexit and fmod_ret programs
