@@ -107,6 +107,7 @@ type batchRun struct {
 	sem      chan struct{}
 	seed     uint64
 	fns      []*ctype.Func
+	name     string // file name prefix, unique per batch in KeepDir
 	nbuild   int
 	// attributeOff makes build bisect even when the diagnostics name
 	// the failing lines (tests of the bisection).
@@ -160,6 +161,13 @@ func (b *batchRun) sigErr(s Stage, msg string) error {
 	return &SignatureError{Compiler: b.compiler, Stage: s, Message: strings.TrimSpace(msg)}
 }
 
+// discard removes a file of the batch unless Options.KeepDir keeps it.
+func (b *batchRun) discard(path string) {
+	if b.opts.KeepDir == "" {
+		os.Remove(path)
+	}
+}
+
 // built is a compiled harness and the plans it calls, in order.
 type built struct {
 	plans []sigPlan
@@ -176,7 +184,7 @@ func (b *batchRun) build(ctx context.Context, dir string, plans []sigPlan, errs 
 	for len(plans) > 0 {
 		h := generate(plans, kind)
 		b.nbuild++
-		name := fmt.Sprintf("h%d", b.nbuild)
+		name := fmt.Sprintf("%sh%d", b.name, b.nbuild)
 		bin, msg, err := b.compile(ctx, dir, name, h.src, kind)
 		if err != nil {
 			return nil, err
@@ -292,9 +300,7 @@ func (b *batchRun) compile(ctx context.Context, dir, name, src string, kind harn
 		}
 		return "", text, nil
 	}
-	if b.opts.KeepDir == "" {
-		os.Remove(csrc)
-	}
+	b.discard(csrc)
 	return bin, "", nil
 }
 
@@ -302,7 +308,7 @@ func (b *batchRun) compile(ctx context.Context, dir, name, src string, kind harn
 // argument byte its candidate locations, then the callee-side pass
 // (recv.go) narrows them to the one the callee reads.
 func (b *batchRun) execute(ctx context.Context, dir string, bl built, obs []*Observation, errs []error) error {
-	defer os.Remove(bl.bin)
+	defer b.discard(bl.bin)
 	pats := make([]patterns, len(bl.plans))
 	for k, p := range bl.plans {
 		pats[k] = makePatterns(p, b.seed)
@@ -377,7 +383,7 @@ func (b *batchRun) execute(ctx context.Context, dir string, bl built, obs []*Obs
 			},
 			// The capture pass stands alone when the receiver dies.
 			func(k int, why string) {})
-		os.Remove(rb.bin)
+		b.discard(rb.bin)
 		if err != nil {
 			return err
 		}

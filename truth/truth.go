@@ -198,7 +198,7 @@ func (o Options) Observe(ctx context.Context, fns []*ctype.Func, compilers []Com
 			go func() {
 				defer wg.Done()
 				b := &batchRun{opts: o, compiler: c, tool: tools[c], qemu: qemu, sem: sem,
-					seed: o.Seed ^ uint64(start)*0x9e3779b97f4a7c15}
+					seed: o.Seed ^ uint64(start)*0x9e3779b97f4a7c15, name: fmt.Sprintf("b%d-", start)}
 				for _, i := range idx {
 					b.fns = append(b.fns, fns[i])
 				}
