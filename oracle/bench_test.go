@@ -37,3 +37,29 @@ func BenchmarkAAPCS64(b *testing.B) {
 		}
 	}
 }
+
+// kernelSignature is 12 arguments of the kinds kernel functions take
+// (no floating point, arm64 kernels build with -mgeneral-regs-only):
+// pointers, integers, small and 16-aligned records, __int128, one record
+// on the stack.
+const kernelSignature = `struct sock;
+struct pair { long a; long b; };
+struct al { long a __attribute__((aligned(16))); };
+struct small { int a; short b; } __attribute__((packed));
+void f(struct sock *a0, int a1, struct pair a2, unsigned long a3, struct al a4, struct small a5, void *a6,
+	__int128 a7, int a8, struct pair a9, unsigned char a10, long a11);
+`
+
+// BenchmarkAAPCS64Kernel measures a kernel-like 12-argument signature.
+func BenchmarkAAPCS64Kernel(b *testing.B) {
+	fn, err := ctype.Parse("kernel.c", []byte(kernelSignature))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := oracle.AAPCS64(fn); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
