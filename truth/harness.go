@@ -57,7 +57,7 @@ func newPlan(fn *ctype.Func, id int) sigPlan {
 // function (a switch on the case number). A compiler spends about a
 // millisecond on every function at -O2 however small, which would be
 // most of the compile time with one tiny caller per signature.
-const callersPerFunction = 32
+const callersPerFunction = 64
 
 // harness is one generated C program for a batch of signatures.
 type harness struct {
