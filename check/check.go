@@ -117,7 +117,7 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 		v.Kind, v.Rejected = Rejected, &Rejection{Stage: rej.Stage, Reason: rej.Message, Errno: rej.Errno}
 		return v, nil
 	}
-	tramp, rej, err := layout.ARM64(model, t.Kernel, layout.Options{StructOps: t.StructOps})
+	tramp, rej, err := layout.JIT(model, t.Kernel, layout.Options{StructOps: t.StructOps})
 	if err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}

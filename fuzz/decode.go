@@ -4,11 +4,13 @@
 // FuzzCheck's input is one []byte:
 //
 //	byte 0      target: index into check.Targets(), modulo its length
-//	byte 1      mode: bit 7 set: the rest is C text (a corpus case);
-//	            otherwise the rest is generator bytes (gen.FromBytes), with
-//	            the gen.Full profile when bit 0 is set and gen.Kernel (no
-//	            floating point, as arm64 kernels build) when it is clear;
-//	            bit 1 set: a struct_ops trampoline
+//	byte 1      mode: ModeCText or ModeCTextStructOps: the rest is C text
+//	            (a corpus case); any other value: the rest is generator
+//	            bytes (gen.FromBytes), with the gen.Full profile when bit 0
+//	            is set and gen.Kernel (no floating point, as arm64 kernels
+//	            build) when it is clear, and a struct_ops trampoline when
+//	            bit 1 is set. Two marker values, not a bit, so that random
+//	            inputs are almost never C text.
 //	bytes 2…    C text or generator bytes
 //
 // Decode reads it; EncodeC writes a C signature in it, for seeds.
@@ -22,11 +24,12 @@ import (
 	"github.com/trampfuzz/trampfuzz/gen"
 )
 
-// Mode bits of byte 1.
+// Mode byte values and bits.
 const (
-	ModeFullProfile = 1 << 0
-	ModeStructOps   = 1 << 1
-	ModeCText       = 1 << 7
+	ModeFullProfile    = 1 << 0
+	ModeStructOps      = 1 << 1
+	ModeCText          = 0xC0
+	ModeCTextStructOps = 0xC2
 )
 
 // ErrShort is returned for inputs of fewer than two bytes.
@@ -42,7 +45,7 @@ func Decode(data []byte) (*ctype.Func, check.Target, error) {
 	t := targets[int(data[0])%len(targets)]
 	mode, rest := data[1], data[2:]
 	t.StructOps = mode&ModeStructOps != 0
-	if mode&ModeCText != 0 {
+	if mode == ModeCText || mode == ModeCTextStructOps {
 		fn, err := ctype.Parse("fuzz-input.c", rest)
 		return fn, t, err
 	}
@@ -58,7 +61,7 @@ func Decode(data []byte) (*ctype.Func, check.Target, error) {
 func EncodeC(fn *ctype.Func, ti int, structOps bool) []byte {
 	mode := byte(ModeCText)
 	if structOps {
-		mode |= ModeStructOps
+		mode = ModeCTextStructOps
 	}
 	return append([]byte{byte(ti % len(targets)), mode}, ctype.Render(fn)...)
 }

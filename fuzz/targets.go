@@ -98,7 +98,15 @@ func CorpusFileInput(name string, data []byte) error {
 	return nil
 }
 
-var kernels = layout.Kernels()
+var kernels = allKernels()
+
+func allKernels() []layout.Kernel {
+	var out []layout.Kernel
+	for _, a := range layout.Arches() {
+		out = append(out, layout.KernelsOf(a)...)
+	}
+	return out
+}
 
 // BTFInput feeds raw (possibly corrupt) BTF to the kernel side: loading it
 // and running btf_distill_func_proto and every trampoline model on each
@@ -122,8 +130,8 @@ func BTFInput(raw []byte) {
 			if err != nil || rej != nil {
 				continue
 			}
-			layout.ARM64(m, k, layout.Options{})
-			layout.ARM64(m, k, layout.Options{StructOps: true})
+			layout.JIT(m, k, layout.Options{})
+			layout.JIT(m, k, layout.Options{StructOps: true})
 		}
 	}
 }
