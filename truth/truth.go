@@ -152,6 +152,13 @@ var ErrUnknownCompiler = errors.New("unknown compiler")
 
 // Observe is the package-level Observe with options o.
 func (o Options) Observe(ctx context.Context, fns []*ctype.Func, compilers []Compiler) ([]Result, error) {
+	var uniq []Compiler
+	for _, c := range compilers {
+		if !slices.Contains(uniq, c) {
+			uniq = append(uniq, c)
+		}
+	}
+	compilers = uniq
 	tools := map[Compiler]compilerTool{}
 	for _, c := range compilers {
 		t, err := findCompiler(c)
