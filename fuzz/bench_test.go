@@ -1,23 +1,27 @@
 package fuzz
 
 import (
+	"math/rand/v2"
 	"testing"
-
-	"github.com/trampfuzz/trampfuzz/check"
-	"github.com/trampfuzz/trampfuzz/ctype"
-	"github.com/trampfuzz/trampfuzz/gen"
 )
 
-func BenchmarkCheckRun(b *testing.B) {
-	g := gen.Func(gen.Kernel)
-	var fns []*ctype.Func
-	for i := 0; i < 64; i++ {
-		fns = append(fns, g.Example(i))
+// BenchmarkCheckInput is one FuzzCheck execution (decode + check.Run) on
+// random generator inputs over every target; compare it with the time per
+// execution of go test -fuzz=FuzzTrivial on the same machine.
+func BenchmarkCheckInput(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	inputs := make([][]byte, 256)
+	for i := range inputs {
+		in := make([]byte, 128)
+		for j := range in {
+			in[j] = byte(rng.Uint32())
+		}
+		in[1] &^= 0xC0 // generator bytes, not C text
+		inputs[i] = in
 	}
-	ts := check.Targets()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := check.Run(fns[i%len(fns)], ts[i%len(ts)]); err != nil {
+		if err := CheckInput(inputs[i%len(inputs)], Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
