@@ -13,10 +13,14 @@ import (
 // take (an invalid ctype.Func).
 var ErrInvalid = errors.New("pahole: invalid signature")
 
-// Config is one pahole run: a version and its switches.
+// Config is one pahole run: a version, its switches and the ELF
+// machine of the object it reads.
 type Config struct {
 	Version Version
 	Options Options
+	// Arch is the object's architecture, "arm64" (the zero value) or
+	// "x86_64": it sets the register parameters of the skip checks.
+	Arch string
 }
 
 // KernelConfig is v with the switches the kernel build passes.
@@ -38,6 +42,9 @@ func Encode(fn *ctype.Func, v Version, dwarf loc.Placement) (*btf.Func, *Skip, e
 func EncodeConfig(fn *ctype.Func, cfg Config, dwarf loc.Placement) (*btf.Func, *Skip, error) {
 	m, err := modelOf(cfg.Version)
 	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := registerParams(cfg.Arch); err != nil {
 		return nil, nil, err
 	}
 	if fn == nil {

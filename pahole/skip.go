@@ -58,13 +58,17 @@ func decide(fn *ctype.Func, cfg Config, m model, dwarf loc.Placement) *Skip {
 		// every saved function is added.
 		return nil
 	}
-	const n = nrRegisterParamsARM64
+	regs, err := registerParams(cfg.Arch)
+	if err != nil {
+		return nil // Encode validated the arch
+	}
+	n := len(regs)
 	unexpected := -1
 	switch m.regCheck {
 	case regCheckPositional:
-		unexpected = unexpectedPositional(fn, dwarf, n)
+		unexpected = unexpectedPositional(fn, dwarf, regs)
 	case regCheckSlots:
-		unexpected = unexpectedSlots(fn, dwarf, n)
+		unexpected = unexpectedSlots(fn, dwarf, regs)
 	}
 	uncertain := -1
 	if m.packedFilter {
@@ -124,7 +128,12 @@ func uncertainParam(fn *ctype.Func, n int) int {
 // (checked with readelf for a 24-byte struct, __int128, long, a 16-byte
 // struct and double). -1 makes the parameter "optimized", which never
 // causes a skip.
-func dwarfRegister(dwarf loc.Placement, i int) int {
+//
+// The result is the position of that register in regs (the
+// architecture's register parameters), so "parameter idx is in register
+// idx" reads got == idx; a GPR that is not a parameter register gives
+// len(regs), which never matches.
+func dwarfRegister(dwarf loc.Placement, i int, regs []loc.Reg) int {
 	if i >= len(dwarf.Args) {
 		return -1
 	}
@@ -133,7 +142,7 @@ func dwarfRegister(dwarf loc.Placement, i int) int {
 		return -1
 	}
 	first := bytes[0]
-	if first.Kind != loc.InReg || first.Reg.Class != loc.X || first.Reg.N > 30 {
+	if first.Kind != loc.InReg || (first.Reg.Class != loc.X && first.Reg.Class != loc.R) {
 		return -1
 	}
 	for _, b := range bytes {
@@ -141,7 +150,12 @@ func dwarfRegister(dwarf loc.Placement, i int) int {
 			return -1
 		}
 	}
-	return int(first.Reg.N)
+	for pos, r := range regs {
+		if r == first.Reg {
+			return pos
+		}
+	}
+	return len(regs)
 }
 
 // unexpectedPositional is the v1.25–v1.31 check (a53c581; da2f7e5;
@@ -157,13 +171,13 @@ func dwarfRegister(dwarf loc.Placement, i int) int {
 // param__is_struct by a size test (any parameter wider than 8 bytes,
 // __int128 and unions included); whether it is in v1.31 was not verified
 // at the source.
-func unexpectedPositional(fn *ctype.Func, dwarf loc.Placement, n int) int {
+func unexpectedPositional(fn *ctype.Func, dwarf loc.Placement, regs []loc.Reg) int {
 	first := -1
 	for i := range fn.Params {
-		if i >= n {
+		if i >= len(regs) {
 			break
 		}
-		if got := dwarfRegister(dwarf, i); got >= 0 && got != i {
+		if got := dwarfRegister(dwarf, i, regs); got >= 0 && got != i {
 			first = i
 			break
 		}
@@ -186,13 +200,13 @@ func unexpectedPositional(fn *ctype.Func, dwarf loc.Placement, n int) int {
 // checked. There is no struct exemption and no even-pair rounding (AAPCS64
 // C.8/C.10 for 16-byte-aligned arguments), so f(long, __int128, long),
 // whose third argument GCC puts in x4, expects x3.
-func unexpectedSlots(fn *ctype.Func, dwarf loc.Placement, n int) int {
+func unexpectedSlots(fn *ctype.Func, dwarf loc.Placement, regs []loc.Reg) int {
 	reg := 0
 	for i, p := range fn.Params {
-		if reg >= n {
+		if reg >= len(regs) {
 			break
 		}
-		if got := dwarfRegister(dwarf, i); got >= 0 && got != reg {
+		if got := dwarfRegister(dwarf, i, regs); got >= 0 && got != reg {
 			return i
 		}
 		reg += slots(p.Type)

@@ -3,6 +3,8 @@ package pahole
 import (
 	"fmt"
 	"strings"
+
+	"github.com/trampfuzz/trampfuzz/loc"
 )
 
 // Version is a modelled pahole release.
@@ -127,7 +129,21 @@ func modelOf(v Version) (model, error) {
 	return model{}, fmt.Errorf("pahole: unknown version %q (modelled: 1.24, 1.31, head)", v)
 }
 
-// ARM64 register parameters: dwarf_loader.c arch__nr_register_params
-// (75939e6, v1.25) gives EM_AARCH64 8, and cu->register_params maps
-// parameter idx to DW_OP_reg<idx> (x0..x7, DWARF register numbers 0..7).
-const nrRegisterParamsARM64 = 8
+// registerParams are the argument registers pahole expects parameter idx
+// in: dwarf_loader.c arch__nr_register_params (75939e6, v1.25) gives
+// EM_AARCH64 8 and EM_X86_64 6, and cu->register_params maps idx to
+// DW_OP_reg<idx> (x0..x7) on arm64 and to rdi, rsi, rdx, rcx, r8, r9
+// (DWARF registers 5, 4, 1, 2, 8, 9) on x86-64.
+func registerParams(arch string) ([]loc.Reg, error) {
+	switch arch {
+	case "", "arm64":
+		regs := make([]loc.Reg, 8)
+		for i := range regs {
+			regs[i] = loc.XReg(i)
+		}
+		return regs, nil
+	case "x86_64":
+		return []loc.Reg{loc.RDI, loc.RSI, loc.RDX, loc.RCX, loc.R8, loc.R9}, nil
+	}
+	return nil, fmt.Errorf("pahole: unknown arch %q (modelled: arm64, x86_64)", arch)
+}
