@@ -203,7 +203,7 @@ func Kselftest(c *Case) map[string]string {
 	// The traced function returns int, as bpf_testmod's do: the return
 	// type does not change where arguments go (AAPCS64 2025Q4: an
 	// indirect result uses x8, not an argument register).
-	fn := renamed(c.Func, n.fn, n.prefix, strings.ToUpper(n.prefix))
+	fn := ctype.Prefixed(c.Func, n.fn, n.prefix, strings.ToUpper(n.prefix))
 	fn.Return = ctype.TInt
 	for i := range fn.Params {
 		if fn.Params[i].Name == "" {

@@ -61,7 +61,7 @@ func isBool(t ctype.Type) bool {
 }
 
 func planRepro(c *Case) reproPlan {
-	p := reproPlan{fn: renamed(c.Func, reproCallee, "tf_", "TF_")}
+	p := reproPlan{fn: ctype.Prefixed(c.Func, reproCallee, "tf_", "TF_")}
 	off, nbool, align := 0, 0, 16
 	for i, prm := range c.Func.Params {
 		name := prm.Name

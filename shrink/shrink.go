@@ -63,7 +63,7 @@ func Minimize(fn *ctype.Func, pred Predicate, opts Options) (*ctype.Func, Stats,
 	if err := ctype.Check(fn); err != nil {
 		return nil, st, err
 	}
-	cur := clone(fn)
+	cur := ctype.Copy(fn)
 	st.Tests++
 	if !pred(cur) {
 		return nil, st, ErrNotReproducing
@@ -77,7 +77,7 @@ func Minimize(fn *ctype.Func, pred Predicate, opts Options) (*ctype.Func, Stats,
 		return (opts.MaxTests > 0 && st.Tests >= opts.MaxTests) || (!deadline.IsZero() && time.Now().After(deadline))
 	}
 	try := func(m move) bool {
-		cand := clone(cur)
+		cand := ctype.Copy(cur)
 		if !m.apply(cand) || ctype.Check(cand) != nil || !less(measure(cand), measure(cur)) {
 			return false
 		}
@@ -115,7 +115,7 @@ func Minimize(fn *ctype.Func, pred Predicate, opts Options) (*ctype.Func, Stats,
 			break
 		}
 	}
-	if renamed := clone(cur); canonicalNames(renamed) && ctype.Check(renamed) == nil && ctype.Render(renamed) != ctype.Render(cur) {
+	if renamed := ctype.Copy(cur); canonicalNames(renamed) && ctype.Check(renamed) == nil && ctype.Render(renamed) != ctype.Render(cur) {
 		st.Tests++
 		if pred(renamed) {
 			cur = renamed

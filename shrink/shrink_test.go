@@ -92,7 +92,7 @@ func TestMinimizeIsOneMinimalAndDeterministic(t *testing.T) {
 		t.Fatal("Minimize modified its input")
 	}
 	for _, m := range moves(a) {
-		cand := clone(a)
+		cand := ctype.Copy(a)
 		if !m.apply(cand) || ctype.Check(cand) != nil || !less(measure(cand), measure(a)) {
 			continue
 		}

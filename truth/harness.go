@@ -417,76 +417,10 @@ func cLines(s string) string {
 // unnamed member stays anonymous: a tag would make it a declaration of
 // nothing instead of a C11 anonymous member.
 func renameFunc(fn *ctype.Func, id int) *ctype.Func {
-	r := &renamer{prefix: "t" + strconv.Itoa(id) + "_", done: map[renameKey]ctype.Type{}}
-	out := &ctype.Func{Name: "tf_callee_" + strconv.Itoa(id), Return: r.typ(fn.Return, false)}
-	for _, p := range fn.Params {
-		out.Params = append(out.Params, ctype.Param{Type: r.typ(p.Type, false)})
+	prefix := "t" + strconv.Itoa(id) + "_"
+	out := ctype.Prefixed(fn, "tf_callee_"+strconv.Itoa(id), prefix, prefix)
+	for i := range out.Params {
+		out.Params[i].Name = ""
 	}
 	return out
-}
-
-type renameKey struct {
-	t          ctype.Type
-	anonMember bool
-}
-
-type renamer struct {
-	prefix string
-	done   map[renameKey]ctype.Type
-	anon   int
-}
-
-func (r *renamer) name(n string) string {
-	if n == "" {
-		r.anon++
-		return r.prefix + "anon" + strconv.Itoa(r.anon)
-	}
-	return r.prefix + n
-}
-
-// typ copies t; anonMember is set for the type of an unnamed, non-bit-field
-// member.
-func (r *renamer) typ(t ctype.Type, anonMember bool) ctype.Type {
-	switch t := t.(type) {
-	case *ctype.Pointer:
-		return &ctype.Pointer{Elem: r.typ(t.Elem, false)}
-	case *ctype.Array:
-		return &ctype.Array{Elem: r.typ(t.Elem, false), Len: t.Len}
-	case *ctype.Record:
-		key := renameKey{t, anonMember && t.Name == ""}
-		if c, ok := r.done[key]; ok {
-			return c
-		}
-		c := &ctype.Record{Union: t.Union, Packed: t.Packed, Aligned: t.Aligned, Incomplete: t.Incomplete}
-		if !key.anonMember {
-			c.Name = r.name(t.Name)
-		}
-		r.done[key] = c
-		for _, m := range t.Members {
-			m.Type = r.typ(m.Type, m.Name == "" && !m.Bitfield)
-			c.Members = append(c.Members, m)
-		}
-		return c
-	case *ctype.Enum:
-		key := renameKey{t: t}
-		if c, ok := r.done[key]; ok {
-			return c
-		}
-		c := &ctype.Enum{Name: r.name(t.Name), Packed: t.Packed}
-		for _, v := range t.Values {
-			c.Values = append(c.Values, ctype.Enumerator{Name: r.prefix + v.Name, Value: v.Value})
-		}
-		r.done[key] = c
-		return c
-	case *ctype.Typedef:
-		key := renameKey{t: t}
-		if c, ok := r.done[key]; ok {
-			return c
-		}
-		c := &ctype.Typedef{Name: r.prefix + t.Name, Aligned: t.Aligned}
-		r.done[key] = c
-		c.Type = r.typ(t.Type, false)
-		return c
-	}
-	return t // *Basic: shared
 }
