@@ -87,12 +87,6 @@ type Trampoline struct {
 	Slots []loc.Loc `json:"slots"`
 }
 
-// slotSource is where the trampoline takes one 8-byte ctx slot from.
-type slotSource struct {
-	first loc.Loc
-	rule  string
-}
-
 // ARM64 is the arm64 BPF trampoline of kernel k for the function model m
 // (from Distill with the same kernel): where it reads each argument byte,
 // the ctx slot map, or the JIT's -ENOTSUPP. The error is for a model that
@@ -125,55 +119,7 @@ func ARM64(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error
 		return nil, rej, nil
 	}
 
-	t := &Trampoline{Kernel: k.String(), Placement: loc.Placement{Func: m.Name}}
-	for _, s := range srcs {
-		t.Slots = append(t.Slots, s.first)
-	}
-	t.Ctx.Count = len(srcs)
-	slot := 0
-	for i := 0; i < m.NrArgs; i++ {
-		size := m.ArgSize[i]
-		first, nslots := slot, slotsOf(size)
-		if !m.CtxSlotBySize {
-			// v6.0 btf_ctx_access: arg = off / 8, one slot per argument.
-			first, nslots = i, 1
-		}
-		slot = first + nslots
-		t.Ctx.Args = append(t.Ctx.Args, CtxArg{Index: i, Name: m.ArgNames[i], FirstSlot: first, Slots: nslots})
-
-		a := loc.Arg{Index: i, Name: m.ArgNames[i], Type: m.ArgTypes[i], Size: size, Bytes: make([]loc.Loc, size)}
-		var rules []string
-		addRule := func(r string) {
-			for _, have := range rules {
-				if have == r {
-					return
-				}
-			}
-			rules = append(rules, r)
-		}
-		for b := 0; b < size; b++ {
-			s := first + b/8
-			switch {
-			case b/8 >= nslots:
-				addRule("v6.0 btf_ctx_access: one 8-byte ctx slot per argument (off/8); bytes past 8 are not in it")
-			case s >= len(srcs):
-				addRule(fmt.Sprintf("not saved: ctx[%d] is past the %d slots the trampoline stores (ctx[-1] = %d)", s, len(srcs), len(srcs)))
-			default:
-				l := srcs[s].first
-				l.Off += int32(b % 8)
-				a.Bytes[b] = l
-				addRule(srcs[s].rule)
-			}
-		}
-		a.Rules = rules
-		t.Placement.Args = append(t.Placement.Args, a)
-	}
-	if m.CtxSlotBySize {
-		t.Ctx.RetSlot = slot
-	} else {
-		t.Ctx.RetSlot = m.NrArgs
-	}
-	return t, nil, nil
+	return slotPlan{srcs: srcs}.trampoline(m, k), nil, nil
 }
 
 // checkModel rejects a FuncModel that btf_distill_func_proto cannot produce.

@@ -41,19 +41,6 @@ type x86Model struct {
 	indirectBase16 bool
 }
 
-// x86Plan is where each ctx slot comes from in one x86 trampoline.
-type x86Plan struct {
-	// srcs are ctx[0..nr_regs-1], the slots the frame holds and ctx[-1]
-	// counts.
-	srcs []slotSource
-	// past gives the rule for a slot at or past nr_regs that save_args
-	// still writes (outside the args area).
-	past map[int]string
-	// corrupt, when set, says why the trampoline's machine code is broken:
-	// no slot is reliably stored.
-	corrupt string
-}
-
 // X86 is the x86-64 BPF trampoline of kernel k for the function model m
 // (from Distill with the same kernel): where it reads each argument byte,
 // the ctx slot map, or the JIT's -ENOTSUPP. The error is for a model that
@@ -83,7 +70,7 @@ func X86(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error) 
 		return nil, nil, fmt.Errorf("layout.X86: %s", strings.TrimPrefix(err.Error(), "layout.ARM64: "))
 	}
 	var (
-		plan x86Plan
+		plan slotPlan
 		rej  *Rejection
 	)
 	switch k.x86.kind {
@@ -113,72 +100,6 @@ func JIT(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error) 
 	return nil, nil, fmt.Errorf("layout.JIT: kernel %q: arch %q is not modelled (%s)", k.Name, k.Arch, strings.Join(Arches(), ", "))
 }
 
-// trampoline turns a plan into the BPF program's view: the verifier's ctx
-// slots (btf_ctx_access, as in ARM64) and, for each argument byte, the
-// location stored in its slot.
-func (p x86Plan) trampoline(m *FuncModel, k Kernel) *Trampoline {
-	t := &Trampoline{Kernel: k.String(), Placement: loc.Placement{Func: m.Name}}
-	count := len(p.srcs)
-	for _, s := range p.srcs {
-		if p.corrupt != "" {
-			t.Slots = append(t.Slots, loc.Loc{})
-			continue
-		}
-		t.Slots = append(t.Slots, s.first)
-	}
-	t.Ctx.Count = count
-	slot := 0
-	for i := 0; i < m.NrArgs; i++ {
-		size := m.ArgSize[i]
-		first, nslots := slot, slotsOf(size)
-		if !m.CtxSlotBySize {
-			// v6.0 btf_ctx_access: arg = off / 8, one slot per argument.
-			first, nslots = i, 1
-		}
-		slot = first + nslots
-		t.Ctx.Args = append(t.Ctx.Args, CtxArg{Index: i, Name: m.ArgNames[i], FirstSlot: first, Slots: nslots})
-
-		a := loc.Arg{Index: i, Name: m.ArgNames[i], Type: m.ArgTypes[i], Size: size, Bytes: make([]loc.Loc, size)}
-		var rules []string
-		addRule := func(r string) {
-			for _, have := range rules {
-				if have == r {
-					return
-				}
-			}
-			rules = append(rules, r)
-		}
-		for b := 0; b < size; b++ {
-			s := first + b/8
-			switch {
-			case b/8 >= nslots:
-				addRule("v6.0 btf_ctx_access: one 8-byte ctx slot per argument (off/8); bytes past 8 are not in it")
-			case p.corrupt != "":
-				addRule(p.corrupt)
-			case s >= count:
-				if r, ok := p.past[s]; ok {
-					addRule(r)
-				} else {
-					addRule(fmt.Sprintf("not saved: ctx[%d] is past the %d slots the trampoline stores (ctx[-1] = %d)", s, count, count))
-				}
-			default:
-				l := p.srcs[s].first
-				l.Off += int32(b % 8)
-				a.Bytes[b] = l
-				addRule(p.srcs[s].rule)
-			}
-		}
-		a.Rules = rules
-		t.Placement.Args = append(t.Placement.Args, a)
-	}
-	if m.CtxSlotBySize {
-		t.Ctx.RetSlot = slot
-	} else {
-		t.Ctx.RetSlot = m.NrArgs
-	}
-	return t
-}
-
 // x86StoreWidthOK reports whether bytes_to_bpf_size(width) is a BPF size
 // (include/linux/filter.h: 1, 2, 4 or 8 bytes, else -EINVAL). emit_stx has
 // no default case: for -EINVAL it emits only the ModRM byte and the
@@ -202,11 +123,11 @@ func x86TooMany(commit string, n, limit int, what string) *Rejection {
 //	for (i = 0; i < min(nr_args, 6); i++)
 //		emit_stx(bytes_to_bpf_size(m->arg_size[i]), FP, i == 5 ? R9 : R1 + i, ...)
 //	ctx[-1] = nr_args
-func x86SaveRegsPerArg(m *FuncModel, j x86Model) (x86Plan, *Rejection) {
+func x86SaveRegsPerArg(m *FuncModel, j x86Model) (slotPlan, *Rejection) {
 	if m.NrArgs > len(x86ArgRegs) {
-		return x86Plan{}, x86TooMany(j.commit, m.NrArgs, len(x86ArgRegs), "arguments")
+		return slotPlan{}, x86TooMany(j.commit, m.NrArgs, len(x86ArgRegs), "arguments")
 	}
-	var p x86Plan
+	var p slotPlan
 	rule := fmt.Sprintf("x86 save_regs (%s): ctx[i] = i-th of rdi, rsi, rdx, rcx, r8, r9 for i < nr_args", j.commit)
 	for i, size := range m.ArgSize {
 		if p.corrupt == "" && !x86StoreWidthOK(size) {
@@ -243,14 +164,14 @@ func x86StructExtra(m *FuncModel, all bool) int {
 //
 // A non-struct 16-byte argument (__int128) gets one register and a store
 // of bytes_to_bpf_size(16) = -EINVAL.
-func x86SaveRegsStruct(m *FuncModel, j x86Model) (x86Plan, *Rejection) {
+func x86SaveRegsStruct(m *FuncModel, j x86Model) (slotPlan, *Rejection) {
 	if m.NrArgs > len(x86ArgRegs) {
-		return x86Plan{}, x86TooMany(j.commit, m.NrArgs, len(x86ArgRegs), "arguments")
+		return slotPlan{}, x86TooMany(j.commit, m.NrArgs, len(x86ArgRegs), "arguments")
 	}
 	if n := m.NrArgs + x86StructExtra(m, false); n > len(x86ArgRegs) {
-		return x86Plan{}, x86TooMany(j.commit, n, len(x86ArgRegs), "argument registers (STRUCT_ARG counted by size)")
+		return slotPlan{}, x86TooMany(j.commit, n, len(x86ArgRegs), "argument registers (STRUCT_ARG counted by size)")
 	}
-	var p x86Plan
+	var p slotPlan
 	rule := fmt.Sprintf("x86 save_regs (%s): ctx[j] = j-th of rdi, rsi, rdx, rcx, r8, r9; a STRUCT_ARG takes (size+7)/8 of them, any other argument one", j.commit)
 	for i, size := range m.ArgSize {
 		nregs, width := 1, size
@@ -284,12 +205,12 @@ func x86SaveRegsStruct(m *FuncModel, j x86Model) (x86Plan, *Rejection) {
 // The walk is by size, so an __int128 takes two registers, but nr_regs
 // counts it as one: the last register is never stored. An argument of 3, 5,
 // 6 or 7 bytes (a struct) has no store width.
-func x86SaveRegsSlots(m *FuncModel, j x86Model) (x86Plan, *Rejection) {
+func x86SaveRegsSlots(m *FuncModel, j x86Model) (slotPlan, *Rejection) {
 	nregs := m.NrArgs + x86StructExtra(m, false)
 	if nregs > len(x86ArgRegs) {
-		return x86Plan{}, x86TooMany(j.commit, nregs, len(x86ArgRegs), "argument registers (nr_regs)")
+		return slotPlan{}, x86TooMany(j.commit, nregs, len(x86ArgRegs), "argument registers (nr_regs)")
 	}
-	var p x86Plan
+	var p slotPlan
 	rule := "x86 save_regs (v6.3, \"Simplify the parsing logic of structure parameters\"): ctx[i] = i-th of rdi, rsi, rdx, rcx, r8, r9 for i < nr_regs"
 	arg, sameStruct := 0, false
 	for i := 0; i < nregs && arg < m.NrArgs; i++ {
@@ -334,10 +255,10 @@ func x86SaveRegsSlots(m *FuncModel, j x86Model) (x86Plan, *Rejection) {
 // area, on the return-value slot [RBP-8] (which fexit and fmod_ret programs
 // read as the return value) or, in a trampoline without one, on the saved
 // RBP and beyond.
-func x86SaveArgsPlan(m *FuncModel, j x86Model, opts Options) (x86Plan, *Rejection) {
+func x86SaveArgsPlan(m *FuncModel, j x86Model, opts Options) (slotPlan, *Rejection) {
 	nregs := m.NrArgs + x86StructExtra(m, j.slotsBySize)
 	if nregs > MaxFuncArgs {
-		return x86Plan{}, x86TooMany(j.commit, nregs, MaxFuncArgs, "argument slots (nr_regs)")
+		return slotPlan{}, x86TooMany(j.commit, nregs, MaxFuncArgs, "argument slots (nr_regs)")
 	}
 	regRule := "x86 save_args (473e3150e30a): the next of rdi, rsi, rdx, rcx, r8, r9 while the whole argument fits the remaining ones"
 	// The caller's first stack slot is RBP+0x18 in a tracing trampoline
@@ -370,7 +291,7 @@ func x86SaveArgsPlan(m *FuncModel, j x86Model, opts Options) (x86Plan, *Rejectio
 			used++
 		}
 	}
-	p := x86Plan{srcs: all}
+	p := slotPlan{srcs: all}
 	if len(all) > nregs {
 		p.srcs = all[:nregs]
 		p.past = map[int]string{}
