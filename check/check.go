@@ -82,15 +82,12 @@ type Verdict struct {
 // signature ctype.Check rejects, an internal BTF failure); every outcome of
 // the kernel path is a Verdict.
 func Run(fn *ctype.Func, t Target) (*Verdict, error) {
-	if err := ctype.Check(fn); err != nil {
-		return nil, err
-	}
-	v := &Verdict{Target: t.String(), Func: fn.Name, C: ctype.Render(fn), Reachable: !usesFloat(fn)}
+	// oracle.Place validates fn (ctype.Check) before anything else.
 	abi, err := oracle.Place(fn, t.ABI)
 	if err != nil {
 		return nil, err
 	}
-	v.ABI = &abi
+	v := &Verdict{Target: t.String(), Func: fn.Name, C: ctype.Render(fn), Reachable: !usesFloat(fn), ABI: &abi}
 
 	bfn, skip, err := pahole.Encode(fn, t.Pahole, abi)
 	if err != nil {
