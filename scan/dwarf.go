@@ -89,7 +89,7 @@ type dwarfFile struct {
 	loclists []byte // .debug_loclists (DWARF 5)
 	addr     []byte // .debug_addr
 	units    []unitHeader
-	syms     map[uint64][]string // STT_FUNC symbols by address
+	syms     []funcSym // STT_FUNC symbols by address
 	hasSyms  bool
 	// foreign holds DIEs read outside the current unit (DW_FORM_ref_addr).
 	foreign map[dwarf.Offset]*node
@@ -244,19 +244,41 @@ func (df *dwarfFile) unitVersion(off dwarf.Offset) int {
 	return 0
 }
 
+// funcSym is one ELF function symbol.
+type funcSym struct {
+	value, size uint64
+	name        string
+}
+
 func (df *dwarfFile) readSymbols() {
 	syms, err := df.f.Symbols()
 	if err != nil {
 		return
 	}
-	df.syms = map[uint64][]string{}
 	for _, s := range syms {
 		if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Name == "" {
 			continue
 		}
-		df.hasSyms = true
-		df.syms[s.Value] = append(df.syms[s.Value], s.Name)
+		df.syms = append(df.syms, funcSym{s.Value, s.Size, s.Name})
 	}
+	df.hasSyms = len(df.syms) > 0
+	sort.Slice(df.syms, func(i, j int) bool { return df.syms[i].value < df.syms[j].value })
+}
+
+// symbolsAt returns the names of the function symbols whose code contains
+// pc. A symbol need not start at DW_AT_low_pc: with
+// -fpatchable-function-entry (arm64 kernels with ftrace) the symbol
+// starts at NOPs placed before the code DWARF describes.
+func (df *dwarfFile) symbolsAt(pc uint64) []string {
+	i := sort.Search(len(df.syms), func(i int) bool { return df.syms[i].value > pc })
+	var out []string
+	for j := i - 1; j >= 0 && j >= i-64; j-- {
+		s := df.syms[j]
+		if pc < s.value+max(s.size, 1) {
+			out = append(out, s.name)
+		}
+	}
+	return out
 }
 
 // unit is one compilation unit's DIE tree and conversion state.
@@ -312,6 +334,46 @@ func readChildren(r *dwarf.Reader, nodes map[dwarf.Offset]*node) ([]*node, error
 		}
 		if e.Tag == 0 {
 			return kids, nil
+		}
+		n := &node{e: e}
+		nodes[e.Offset] = n
+		kids = append(kids, n)
+		if !e.Children {
+			continue
+		}
+		if e.Tag == dwarf.TagSubprogram {
+			n.kids, err = readSubprogram(r, nodes)
+		} else {
+			n.kids, err = readChildren(r, nodes)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// readSubprogram reads a subprogram's children but keeps only its
+// parameters: blocks, variables, inlined calls and call sites are skipped
+// whole (debug/dwarf follows DW_AT_sibling), which is most of a kernel's
+// DWARF.
+func readSubprogram(r *dwarf.Reader, nodes map[dwarf.Offset]*node) ([]*node, error) {
+	var kids []*node
+	for {
+		e, err := r.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			return nil, errors.New("unit ends inside a list of children")
+		}
+		if e.Tag == 0 {
+			return kids, nil
+		}
+		if e.Tag != dwarf.TagFormalParameter && e.Tag != dwarf.TagUnspecifiedParameters {
+			if e.Children {
+				r.SkipChildren()
+			}
+			continue
 		}
 		n := &node{e: e}
 		nodes[e.Offset] = n

@@ -40,7 +40,8 @@ const (
 	LocComputed      = "computed value (DW_OP_stack_value)"
 	LocCalleeFrame   = "in the callee's own frame (a spill slot, valid after the prologue)"
 	LocSPWhole       = "SP-relative over the whole function (valid after the prologue only)"
-	LocFrameBase     = "DW_OP_fbreg with a frame base that is not the CFA"
+	LocRefWhole      = "by-reference address in a register over the whole function (GCC names the register it copies the pointer into)"
+	LocFrameBase     = "DW_OP_fbreg whose frame base is not SP at entry"
 	LocCalleeReg     = "memory addressed by a register that carries no argument"
 	LocWide          = "one register named for a value wider than it"
 	LocExpr          = "expression form not read"
@@ -50,6 +51,15 @@ const (
 	LocNothing       = "no byte described"
 	LocBadList       = "malformed location list"
 	LocVariadicOrBad = "parameter not placed by the oracle"
+)
+
+// frameBase is what a function's DW_AT_frame_base is at entry.
+type frameBase int
+
+const (
+	frameNone frameBase = iota // unknown, or x29
+	frameCFA                   // DW_OP_call_frame_cfa
+	frameSP                    // DW_OP_reg31 or DW_OP_breg31 0
 )
 
 // entryLocation reads where DWARF puts parameter p (size bytes) at pc, the
@@ -74,7 +84,7 @@ const (
 //     leaves its bytes undescribed.
 //
 // Anything else is not an entry location and is not compared.
-func (u *unit) entryLocation(p *dwarf.Entry, pc uint64, frameCFA bool, size int) ([]loc.Loc, string) {
+func (u *unit) entryLocation(p *dwarf.Entry, pc uint64, frame frameBase, size int) ([]loc.Loc, string) {
 	f := p.AttrField(dwarf.AttrLocation)
 	if f == nil {
 		if p.AttrField(dwarf.AttrConstValue) != nil {
@@ -108,7 +118,7 @@ func (u *unit) entryLocation(p *dwarf.Entry, pc uint64, frameCFA bool, size int)
 	default:
 		return nil, LocExpr
 	}
-	return decodeLocation(expr, frameCFA, fromList, size)
+	return decodeLocation(expr, frame, fromList, size)
 }
 
 // decodeLocation maps a location expression to the value's bytes.
@@ -116,11 +126,11 @@ func (u *unit) entryLocation(p *dwarf.Entry, pc uint64, frameCFA bool, size int)
 // first instruction, where SP is still SP at entry; a single expression
 // for the whole function that is SP-relative names a slot after the
 // prologue moved SP.
-func decodeLocation(expr []byte, frameCFA, fromList bool, size int) ([]loc.Loc, string) {
+func decodeLocation(expr []byte, frame frameBase, fromList bool, size int) ([]loc.Loc, string) {
 	bytes := make([]loc.Loc, size)
 	described := false
 	place := func(part []byte, at, n int) string {
-		first, why := pieceLocation(part, frameCFA, fromList, n)
+		first, why := pieceLocation(part, frame, fromList, n)
 		if why != "" {
 			return why
 		}
@@ -231,7 +241,7 @@ func nextOp(expr []byte) (n int, isPiece bool, size uint64, why string) {
 
 // pieceLocation reads one piece's location description (size bytes) and
 // returns the location of its first byte; the others follow (Loc.Next).
-func pieceLocation(ops []byte, frameCFA, fromList bool, size int) (loc.Loc, string) {
+func pieceLocation(ops []byte, frame frameBase, fromList bool, size int) (loc.Loc, string) {
 	op := ops[0]
 	rest := ops[1:]
 	switch {
@@ -244,7 +254,7 @@ func pieceLocation(ops []byte, frameCFA, fromList bool, size int) (loc.Loc, stri
 		}
 		return regLocation(n, size)
 	case op == opFbreg || op == opBreg31:
-		if op == opFbreg && !frameCFA {
+		if op == opFbreg && frame != frameCFA && (frame != frameSP || !fromList) {
 			return loc.Loc{}, LocFrameBase
 		}
 		if op == opBreg31 && !fromList {
@@ -274,6 +284,13 @@ func pieceLocation(ops []byte, frameCFA, fromList bool, size int) (loc.Loc, stri
 		r := int(op - opBreg0)
 		if r > 7 {
 			return loc.Loc{}, LocCalleeReg
+		}
+		if !fromList {
+			// GCC 12 describes a composite passed by reference with one
+			// DW_OP_bregN for the whole function, N being where the body
+			// keeps the pointer: vsprintf's va_list arrives in x2 and is
+			// described as DW_OP_breg4 after a "mov x4, x2" at entry.
+			return loc.Loc{}, LocRefWhole
 		}
 		return loc.Ref(loc.RegByte(loc.XReg(r), 0), int(off)), ""
 	case op == opEntryValue || op == opGNUEntryVal:

@@ -20,12 +20,23 @@ type function struct {
 	File   string
 	Line   int
 	Source string // the signature as spelled in the input
-	Fn     *ctype.Func
-	Skip   *unsupported
+	// spell, when set, computes Source on demand (BTF: only findings
+	// need it).
+	spell func() string
+	Fn    *ctype.Func
+	Skip  *unsupported
 	// DWARF only: the oracle variant of the unit's compiler and, per
 	// parameter, what DWARF and the oracle say at entry.
 	Variant oracle.Variant
 	Params  []paramLoc
+}
+
+// source is the signature as spelled in the input.
+func (f *function) source() string {
+	if f.Source == "" && f.spell != nil {
+		f.Source = f.spell()
+	}
+	return f.Source
 }
 
 // paramLoc is one parameter's location at entry: DWARF's bytes (zero Loc
@@ -178,7 +189,9 @@ func (u *unit) function(n *node) (*function, error) {
 		spelled = []string{"void"}
 	}
 	f.Source = ret + " " + f.Name + "(" + strings.Join(spelled, ", ") + ")"
-	if err := ctype.Check(fn); err != nil {
+	// ctype.Check runs in check.Run, once per distinct signature; only
+	// the names, which the verdict cache leaves out, are checked here.
+	if err := checkNames(fn); err != nil {
 		f.Skip = &unsupported{Reason: SkipCheck, Detail: err.Error()}
 		return f, nil
 	}
@@ -203,14 +216,22 @@ func (u *unit) function(n *node) (*function, error) {
 			why = LocNoCall
 		}
 	}
-	// DW_OP_fbreg is SP-relative at entry only when the frame base is the
-	// CFA (GCC's DW_OP_call_frame_cfa: SP at the call, which is SP at
-	// entry). clang on AArch64 uses SP or x29 as the frame base, and an
-	// fbreg location then names a slot in the callee's frame after the
-	// prologue (a packed struct copied out of x0/x1 reads as fbreg 0),
-	// which offsets alone cannot tell from an incoming stack argument.
+	// DW_OP_fbreg is SP-relative at entry when the frame base is the CFA
+	// (GCC's DW_OP_call_frame_cfa: SP at the call, which is SP at entry),
+	// and, for a location list entry that covers the first instruction,
+	// when it is SP itself (clang's DW_OP_reg31, GCC's DW_OP_breg31 0 under
+	// strict DWARF 2): SP has not moved yet there. A single expression
+	// over the whole function relative to SP (clang describes a packed
+	// struct copied out of x0/x1 as fbreg 0) names a slot in the callee's
+	// frame after the prologue, and x29 at entry is the caller's.
 	fb, _ := e.Val(dwarf.AttrFrameBase).([]byte)
-	frameCFA := string(fb) == string([]byte{opCallFrameCFA})
+	frame := frameNone
+	switch string(fb) {
+	case string([]byte{opCallFrameCFA}):
+		frame = frameCFA
+	case string([]byte{opReg31}), string([]byte{opBreg31, 0}):
+		frame = frameSP
+	}
 	// The concrete parameters, by the abstract parameter they stand for.
 	concrete := map[dwarf.Offset]*dwarf.Entry{}
 	for _, k := range n.kids {
@@ -241,7 +262,7 @@ func (u *unit) function(n *node) (*function, error) {
 			pl.Why = LocNone
 			continue
 		}
-		pl.DWARF, pl.Why = u.entryLocation(ce, entry, frameCFA, int(ctype.Sizeof(fn.Params[i].Type)))
+		pl.DWARF, pl.Why = u.entryLocation(ce, entry, frame, int(ctype.Sizeof(fn.Params[i].Type)))
 	}
 	return f, nil
 }
@@ -275,7 +296,7 @@ func (u *unit) isClone(pc uint64, name string) bool {
 		return false
 	}
 	clone := false
-	for _, s := range u.df.syms[pc] {
+	for _, s := range u.df.symbolsAt(pc) {
 		if s == name {
 			return false
 		}
@@ -295,14 +316,15 @@ func (u *unit) entryFromSymbol(e *dwarf.Entry, name string) (uint64, bool) {
 		return 0, false
 	}
 	for _, r := range ranges {
-		for pc, names := range u.df.syms {
-			if pc < r[0] || pc >= r[1] {
+		for _, s := range u.df.syms {
+			if s.name != name {
 				continue
 			}
-			for _, s := range names {
-				if s == name {
-					return pc, true
-				}
+			switch {
+			case s.value <= r[0] && r[0] < s.value+max(s.size, 1):
+				return r[0], true // the symbol starts at NOPs before the code
+			case r[0] <= s.value && s.value < r[1]:
+				return s.value, true
 			}
 		}
 	}

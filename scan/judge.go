@@ -1,7 +1,10 @@
 package scan
 
 import (
+	"encoding/binary"
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -38,64 +41,117 @@ type judgement struct {
 	AmbVerdict *check.Verdict
 }
 
-// runner runs check.Run with a cache keyed by the signature with its
-// names normalized: a kernel has tens of thousands of functions but far
-// fewer distinct signatures, and a verdict does not depend on names.
+// runner runs check.Run with two caches: by type identity (a converter
+// returns one ctype object per input type, so equal signatures of one BTF
+// file or one DWARF unit share their param types), then by the canonical
+// C text with names normalized (across units). A kernel has tens of
+// thousands of functions but far fewer distinct signatures, and a verdict
+// does not depend on names, only on which parameters have one (pahole
+// skips a function with an unnamed parameter).
 type runner struct {
-	mu    sync.Mutex
-	cache map[runKey]*check.Verdict
+	mu     sync.Mutex
+	byText map[runKey]runResult
+	byID   map[runKey]runResult
+	ids    map[ctype.Type]int
 }
 
 type runKey struct {
-	c      string
-	target string
+	sig    string
+	target int
 }
 
-func newRunner() *runner { return &runner{cache: map[runKey]*check.Verdict{}} }
+type runResult struct {
+	v   *check.Verdict
+	err error
+}
 
-// normName stands in for every function name in the cache key; it cannot
-// be a kernel identifier's substring by accident.
+func newRunner() *runner {
+	return &runner{byText: map[runKey]runResult{}, byID: map[runKey]runResult{}, ids: map[ctype.Type]int{}}
+}
+
+// normName stands in for every function name in the cache; it cannot be
+// a kernel identifier's substring by accident.
 const normName = "trampfuzz_scan_fn"
 
-func (r *runner) run(fn *ctype.Func, t check.Target) (*check.Verdict, error) {
-	norm := &ctype.Func{Name: normName, Return: fn.Return, Params: make([]ctype.Param, len(fn.Params))}
+// run checks fn on targets[ti]. An error means ctype.Check rejected the
+// signature (check.Run checks it first).
+func (r *runner) run(fn *ctype.Func, t check.Target, ti int) (*check.Verdict, error) {
+	norm := &ctype.Func{Name: normName, Return: normType(fn.Return), Params: make([]ctype.Param, len(fn.Params))}
 	for i, p := range fn.Params {
-		norm.Params[i] = ctype.Param{Type: p.Type}
+		norm.Params[i] = ctype.Param{Type: normType(p.Type)}
 		if p.Name != "" {
-			norm.Params[i].Name = "p" + itoa(i)
+			norm.Params[i].Name = "p" + strconv.Itoa(i)
 		}
 	}
-	key := runKey{ctype.Render(norm), t.String()}
 	r.mu.Lock()
-	v, ok := r.cache[key]
+	idKey := runKey{r.identity(norm), ti}
+	res, ok := r.byID[idKey]
 	r.mu.Unlock()
 	if ok {
-		return v, nil
+		return res.v, res.err
 	}
-	v, err := check.Run(norm, t)
-	if err != nil {
-		return nil, err
+	textKey := runKey{ctype.Render(norm), ti}
+	r.mu.Lock()
+	res, ok = r.byText[textKey]
+	r.mu.Unlock()
+	if !ok {
+		res.v, res.err = check.Run(norm, t)
 	}
 	r.mu.Lock()
-	r.cache[key] = v
+	r.byText[textKey] = res
+	r.byID[idKey] = res
 	r.mu.Unlock()
-	return v, nil
+	return res.v, res.err
 }
 
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i < 10 {
-		return digits[i : i+1]
+// voidPtr stands in for every pointer in the cache key.
+var voidPtr = &ctype.Pointer{Elem: ctype.TVoid}
+
+// normType drops what cannot change a verdict: a pointer's target (every
+// pointer is an 8-byte integer to the ABI, a PTR to pahole and 8 bytes to
+// the kernel) and typedefs of scalars (btf_distill_func_proto strips
+// them; the ABI and the class key look through them). Typedefs of
+// records stay: pahole's packed-struct filter does not look through them
+// (4a1f0c9).
+func normType(t ctype.Type) ctype.Type {
+	switch u := ctype.Underlying(t).(type) {
+	case *ctype.Pointer:
+		return voidPtr
+	case *ctype.Basic:
+		return u
 	}
-	return itoa(i/10) + digits[i%10:i%10+1]
+	return t
+}
+
+// identity is a key naming fn's return and parameter types by object
+// identity and marking the unnamed parameters. Called with r.mu held.
+func (r *runner) identity(fn *ctype.Func) string {
+	id := func(t ctype.Type) int {
+		n, ok := r.ids[t]
+		if !ok {
+			n = len(r.ids) + 1
+			r.ids[t] = n
+		}
+		return n
+	}
+	b := make([]byte, 0, 4*(len(fn.Params)+1))
+	b = binary.AppendUvarint(b, uint64(id(fn.Return)))
+	for _, p := range fn.Params {
+		n := uint64(id(p.Type)) << 1
+		if p.Name == "" {
+			n |= 1
+		}
+		b = binary.AppendUvarint(b, n)
+	}
+	return string(b)
 }
 
 // judge checks fn on t. truthKnown is true for DWARF, whose types carry
 // their real alignment: a mismatch is then a misread whatever BTF could
 // show. From BTF, a mismatch that goes away when a 16-byte record is read
 // as 16-byte aligned (or a match that appears) is ambiguous.
-func (r *runner) judge(fn *ctype.Func, t check.Target, truthKnown bool) (*judgement, error) {
-	v, err := r.run(fn, t)
+func (r *runner) judge(fn *ctype.Func, t check.Target, ti int, truthKnown bool) (*judgement, error) {
+	v, err := r.run(fn, t, ti)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +173,7 @@ func (r *runner) judge(fn *ctype.Func, t check.Target, truthKnown bool) (*judgem
 		if alt == nil {
 			continue
 		}
-		av, err := r.run(alt, t)
+		av, err := r.run(alt, t, ti)
 		if err != nil {
 			// The 16-aligned reading is not a valid signature (its
 			// record clashes with another use of the same type).
@@ -239,4 +295,40 @@ var numberRE = regexp.MustCompile(`\b\d+\b`)
 func reasonKey(v *check.Verdict) string {
 	s := strings.ReplaceAll(v.Rejected.Reason, normName, "FUNC")
 	return v.Rejected.Stage + ": " + numberRE.ReplaceAllString(s, "N")
+}
+
+// checkNames checks what ctype.Check would say about fn's names: the
+// function's and the parameters' are identifiers, the parameters' are
+// distinct.
+func checkNames(fn *ctype.Func) error {
+	if !isIdent(fn.Name) {
+		return fmt.Errorf("function name %q is not an identifier", fn.Name)
+	}
+	seen := map[string]bool{}
+	for i, p := range fn.Params {
+		if p.Name == "" {
+			continue
+		}
+		if !isIdent(p.Name) {
+			return fmt.Errorf("parameter %d: name %q is not an identifier", i, p.Name)
+		}
+		if seen[p.Name] {
+			return fmt.Errorf("parameter %d: duplicate name %s", i, p.Name)
+		}
+		seen[p.Name] = true
+	}
+	return nil
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9' {
+			continue
+		}
+		return false
+	}
+	return true
 }

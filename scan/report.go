@@ -208,13 +208,13 @@ func (tr *TargetReport) add(f *function, j *judgement) {
 		return
 	}
 	fd := &Finding{Status: j.Status, Func: f.Name, CU: f.CU, File: f.File, Line: f.Line, Instances: 1,
-		Signature: f.Source, C: c, Reachable: v.Reachable}
+		Signature: f.source(), C: c, Reachable: v.Reachable}
 	switch j.Status {
 	case Misread:
 		fd.Class = strings.Replace(v.Class, normName, f.Name, -1)
 		fd.Known = v.Known != nil
 		for _, m := range v.Mismatches {
-			fd.Args = append(fd.Args, FindingArg{Index: m.Index, Name: f.Fn.Params[m.Index].Name, Type: m.Type,
+			fd.Args = append(fd.Args, FindingArg{Index: m.Index, Name: f.Fn.Params[m.Index].Name, Type: ctype.TypeString(f.Fn.Params[m.Index].Type),
 				ABI: locString(m.ABI), JIT: locString(m.JIT)})
 		}
 	case Ambiguous:

@@ -127,7 +127,7 @@ func scanDWARF(path string, f *os.File, opts Options, prog *progress) (*Report, 
 	rep := newReport(path, InputDWARF, opts.targets())
 	rep.Machine = df.f.Machine.String()
 	rep.Locations = &LocationReport{NotComparable: map[string]int{}}
-	var funcs []*function
+	c := newChecker(rep, opts, prog, true)
 	err = df.readUnits(func(u *unit) error {
 		rep.Units++
 		if u.cu.Tag == utSkeletonTag {
@@ -138,18 +138,15 @@ func scanDWARF(path string, f *os.File, opts Options, prog *progress) (*Report, 
 		if err != nil {
 			return err
 		}
-		funcs = append(funcs, fs...)
-		prog.tick("read %d units, %d functions", rep.Units, len(funcs))
+		for _, f := range fs {
+			rep.addLocations(f)
+			c.add(f)
+		}
 		return nil
 	})
+	c.finish()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
-	}
-	for _, fn := range funcs {
-		rep.addLocations(fn)
-	}
-	if err := rep.check(funcs, opts, prog, true); err != nil {
-		return nil, err
 	}
 	prog.done()
 	return rep, nil
@@ -176,21 +173,34 @@ func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report,
 	}
 	rep := newReport(path, InputBTF, opts.targets())
 	conv := newBTFConv()
-	var funcs []*function
-	for t, err := range spec.All() {
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfError(path, err))
+	c := newChecker(rep, opts, prog, false)
+	defer c.finish()
+	add := func(t btf.Type) {
+		if fn, ok := t.(*btf.Func); ok {
+			c.add(conv.function(fn))
 		}
-		fn, ok := t.(*btf.Func)
-		if !ok {
-			continue
+	}
+	// Inflating only the FUNCs (and what they reach) is about twice as
+	// fast as walking every type; the IDs come from a walk of the raw
+	// type section. Split BTF numbers its types after the base's, so it
+	// takes the general path.
+	if ids, ok := btfFuncIDs(r); ok && base == "" {
+		for _, id := range ids {
+			t, err := spec.TypeByID(id)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s: type %d: %v", ErrInput, path, id, btfError(path, err))
+			}
+			add(t)
 		}
-		funcs = append(funcs, conv.function(fn))
-		prog.tick("read %d functions", len(funcs))
+	} else {
+		for t, err := range spec.All() {
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfError(path, err))
+			}
+			add(t)
+		}
 	}
-	if err := rep.check(funcs, opts, prog, false); err != nil {
-		return nil, err
-	}
+	c.finish()
 	prog.done()
 	return rep, nil
 }
@@ -251,68 +261,102 @@ func btfHeaderProblem(f *os.File) string {
 	return ""
 }
 
-// check runs every converted function on every target, in parallel.
-func (rep *Report) check(funcs []*function, opts Options, prog *progress, truthKnown bool) error {
-	rep.Functions = len(funcs)
-	var todo []*function
-	for _, f := range funcs {
-		if f.Skip != nil {
-			rep.Skipped[f.Skip.Reason]++
-			continue
-		}
-		rep.Converted++
-		todo = append(todo, f)
-	}
-	targets := opts.targets()
+// checker runs every converted function on every target on a pool of
+// workers while the input is still being read, and adds the results to
+// the report in input order when done.
+type checker struct {
+	rep        *Report
+	targets    []check.Target
+	truthKnown bool
+	prog       *progress
+	r          *runner
+	funcs      []*function
+	results    [][]*judgement
+	errs       []error
+	work       chan int
+	wg         sync.WaitGroup
+	mu         sync.Mutex
+	checked    int
+	finished   bool
+}
+
+func newChecker(rep *Report, opts Options, prog *progress, truthKnown bool) *checker {
+	c := &checker{rep: rep, targets: opts.targets(), truthKnown: truthKnown, prog: prog, r: newRunner(),
+		work: make(chan int, 1024)}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	r := newRunner()
-	results := make([][]*judgement, len(todo))
-	errs := make([]error, len(todo))
-	var next int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				if i < len(todo) {
-					prog.tick("checked %d of %d functions", i, len(todo))
-				}
-				mu.Unlock()
-				if i >= len(todo) {
-					return
-				}
-				js := make([]*judgement, len(targets))
-				for k, t := range targets {
-					js[k], errs[i] = r.judge(todo[i].Fn, t, truthKnown)
-					if errs[i] != nil {
-						break
-					}
-				}
-				results[i] = js
-			}
-		}()
+		c.wg.Add(1)
+		go c.worker()
 	}
-	wg.Wait()
-	for i, f := range todo {
-		if errs[i] != nil {
-			return fmt.Errorf("scan: %s: %s: %w", rep.File, f.Name, errs[i])
+	return c
+}
+
+// add takes one function; the slices grow only here, under mu, and a
+// worker reads its function and writes its results under mu too.
+func (c *checker) add(f *function) {
+	c.mu.Lock()
+	i := len(c.funcs)
+	c.funcs = append(c.funcs, f)
+	c.results = append(c.results, nil)
+	c.errs = append(c.errs, nil)
+	c.mu.Unlock()
+	if f.Skip == nil {
+		c.work <- i
+	}
+}
+
+func (c *checker) worker() {
+	defer c.wg.Done()
+	for i := range c.work {
+		c.mu.Lock()
+		f := c.funcs[i]
+		c.mu.Unlock()
+		js := make([]*judgement, len(c.targets))
+		var err error
+		for k, t := range c.targets {
+			if js[k], err = c.r.judge(f.Fn, t, k, c.truthKnown); err != nil {
+				break
+			}
 		}
-		for k := range targets {
-			rep.Targets[k].add(f, results[i][k])
+		c.mu.Lock()
+		c.results[i], c.errs[i] = js, err
+		c.checked++
+		c.prog.tick("%d functions read, %d checked", len(c.funcs), c.checked)
+		c.mu.Unlock()
+	}
+}
+
+// finish waits for the workers and fills the report.
+func (c *checker) finish() {
+	if c.finished {
+		return
+	}
+	c.finished = true
+	close(c.work)
+	c.wg.Wait()
+	rep := c.rep
+	rep.Functions = len(c.funcs)
+	for i, f := range c.funcs {
+		switch {
+		case f.Skip != nil:
+			rep.Skipped[f.Skip.Reason]++
+			continue
+		case c.errs[i] != nil:
+			// check.Run refuses only signatures ctype.Check rejects.
+			rep.Skipped[SkipCheck]++
+			continue
+		}
+		rep.Converted++
+		for k := range c.targets {
+			rep.Targets[k].add(f, c.results[i][k])
 		}
 	}
 	for _, t := range rep.Targets {
 		t.sortFindings()
 	}
-	return nil
 }
 
 // progress prints a line to w about once a second, starting after the
