@@ -1,8 +1,6 @@
 package scan
 
 import (
-	"bytes"
-	"debug/elf"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -381,25 +379,6 @@ const (
 // rawBTF returns the BTF bytes of a raw BTF file or of an ELF file's .BTF
 // section.
 func rawBTF(r io.ReaderAt) ([]byte, bool) {
-	var magic [4]byte
-	if _, err := r.ReadAt(magic[:], 0); err != nil {
-		return nil, false
-	}
-	if string(magic[:]) == elf.ELFMAG {
-		f, err := elf.NewFile(r)
-		if err != nil {
-			return nil, false
-		}
-		s := f.Section(".BTF")
-		if s == nil {
-			return nil, false
-		}
-		b, err := s.Data()
-		return b, err == nil
-	}
-	var b bytes.Buffer
-	if _, err := io.Copy(&b, io.NewSectionReader(r, 0, 1<<40)); err != nil {
-		return nil, false
-	}
-	return b.Bytes(), true
+	b, _, ok := rawBTFAt(r)
+	return b, ok
 }

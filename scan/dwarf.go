@@ -114,7 +114,7 @@ func openDWARF(path string, r io.ReaderAt) (*dwarfFile, error) {
 	}
 	df := &dwarfFile{path: path, f: f, foreign: map[dwarf.Offset]*node{}}
 	if df.d, err = f.DWARF(); err != nil {
-		return nil, fmt.Errorf("%s: DWARF: %w", path, err)
+		return nil, fmt.Errorf("%s: DWARF: %w (%s)", path, err, sectionOffsets(f, ".debug_info", ".debug_abbrev", ".debug_str"))
 	}
 	for _, s := range []struct {
 		name string
@@ -300,7 +300,7 @@ func (df *dwarfFile) readUnits(fn func(u *unit) error) error {
 	for {
 		e, err := r.Next()
 		if err != nil {
-			return fmt.Errorf("%s: %w", df.path, err)
+			return fmt.Errorf("%s: %w (%s)", df.path, err, sectionOffsets(df.f, ".debug_info", ".debug_abbrev"))
 		}
 		if e == nil {
 			return nil
@@ -310,7 +310,8 @@ func (df *dwarfFile) readUnits(fn func(u *unit) error) error {
 		if e.Children {
 			kids, err := readChildren(r, u.nodes)
 			if err != nil {
-				return fmt.Errorf("%s: unit %s: %w", df.path, u.name, err)
+				return fmt.Errorf("%s: unit %s at .debug_info offset %#x: %w (%s)", df.path, u.name, e.Offset, err,
+					sectionOffsets(df.f, ".debug_info"))
 			}
 			u.top = kids
 		}

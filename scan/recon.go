@@ -83,7 +83,39 @@ func buildRecord(raw rawRecord) (*ctype.Record, error) {
 	if err := verifyRecord(r, origin, raw); err != nil {
 		return nil, err
 	}
-	return r, nil
+	return preferRecordPacked(r), nil
+}
+
+// preferRecordPacked rewrites packed members as a packed record when that
+// gives the same layout: {char c; long l;} of size 9 is usually written
+// with packed on the struct, and both spellings are the same C type for
+// layout and argument passing.
+func preferRecordPacked(r *ctype.Record) *ctype.Record {
+	if r.Packed {
+		return r
+	}
+	alt := *r
+	alt.Packed = true
+	alt.Members = append([]ctype.Member(nil), r.Members...)
+	any := false
+	for i := range alt.Members {
+		if alt.Members[i].Packed {
+			alt.Members[i].Packed, any = false, true
+		}
+	}
+	if !any {
+		return r
+	}
+	a, b := ctype.LayoutOf(r), ctype.LayoutOf(&alt)
+	if a.Size != b.Size || a.Align != b.Align {
+		return r
+	}
+	for i := range a.Fields {
+		if a.Fields[i].BitOffset != b.Fields[i].BitOffset {
+			return r
+		}
+	}
+	return &alt
 }
 
 // placeMembers fixes attributes so that each member lands at its recorded

@@ -31,6 +31,9 @@ const (
 // where the reader reports one, the offset.
 var ErrInput = errors.New("scan: bad input")
 
+// panicked marks the error File returns when a reader panicked.
+const panicked = "reader failed on corrupt input"
+
 // Options configure a scan. The zero value scans for check.Default()
 // with no progress output, on all CPUs.
 type Options struct {
@@ -68,7 +71,7 @@ func File(path string, opts Options) (rep *Report, err error) {
 		// reader are meant to return errors on corrupt input; this is the
 		// net under them.
 		if p := recover(); p != nil {
-			rep, err = nil, fmt.Errorf("%w: %s: reader failed on corrupt input: %v", ErrInput, path, p)
+			rep, err = nil, fmt.Errorf("%w: %s: %s: %v", ErrInput, path, panicked, p)
 		}
 	}()
 	f, err := os.Open(path)
@@ -91,6 +94,9 @@ func File(path string, opts Options) (rep *Report, err error) {
 }
 
 func scanELF(path string, f *os.File, opts Options, prog *progress) (*Report, error) {
+	if p := elfProblem(f); p != "" {
+		return nil, fmt.Errorf("%w: %s: %s", ErrInput, path, p)
+	}
 	ef, err := elf.NewFile(f)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, err)
@@ -162,14 +168,14 @@ func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report,
 	if base != "" {
 		baseSpec, err := btf.LoadSpec(base)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s (base BTF): %v", ErrInput, base, btfError(base, err))
+			return nil, fmt.Errorf("%w: %s (base BTF): %v", ErrInput, base, btfLocate(base, err))
 		}
 		spec, err = btf.LoadSplitSpecFromReader(r, baseSpec)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfError(path, err))
+			return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfLocate(path, err))
 		}
 	} else if spec, err = btf.LoadSpecFromReader(r); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfError(path, err))
+		return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfLocate(path, err))
 	}
 	rep := newReport(path, InputBTF, opts.targets())
 	conv := newBTFConv()
@@ -188,14 +194,14 @@ func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report,
 		for _, id := range ids {
 			t, err := spec.TypeByID(id)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s: type %d: %v", ErrInput, path, id, btfError(path, err))
+				return nil, fmt.Errorf("%w: %s: type %d: %v", ErrInput, path, id, btfLocate(path, err))
 			}
 			add(t)
 		}
 	} else {
 		for t, err := range spec.All() {
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfError(path, err))
+				return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfLocate(path, err))
 			}
 			add(t)
 		}
@@ -208,57 +214,6 @@ func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report,
 func isSysModuleBTF(path string) bool {
 	const dir = "/sys/kernel/btf/"
 	return len(path) > len(dir) && path[:len(dir)] == dir && path != dir+"vmlinux"
-}
-
-// btfError adds what cilium/ebpf's BTF reader leaves out: where in the
-// file a bad header points (the reader checks the header last-to-first
-// and reports no offset).
-func btfError(path string, err error) error {
-	f, oerr := os.Open(path)
-	if oerr != nil {
-		return err
-	}
-	defer f.Close()
-	if where := btfHeaderProblem(f); where != "" {
-		return fmt.Errorf("%s (%v)", where, err)
-	}
-	return err
-}
-
-// btfHeaderProblem checks a raw BTF header (struct btf_header,
-// include/uapi/linux/btf.h) against the file size: magic, hdr_len, and the
-// type and string sections' offsets and lengths. "" when it holds (or the
-// file is ELF: the ELF reader reports its own offsets).
-func btfHeaderProblem(f *os.File) string {
-	st, err := f.Stat()
-	if err != nil {
-		return ""
-	}
-	var h [24]byte
-	n, _ := io.ReadFull(f, h[:])
-	if n >= 4 && bytes.Equal(h[:4], []byte(elf.ELFMAG)) {
-		return ""
-	}
-	if n < 24 {
-		return fmt.Sprintf("offset %d: BTF header truncated (%d of 24 bytes)", n, n)
-	}
-	var bo binary.ByteOrder = binary.LittleEndian
-	if bo.Uint16(h[:]) != 0xeb9f {
-		bo = binary.BigEndian
-	}
-	hdrLen := int64(bo.Uint32(h[4:]))
-	typeOff, typeLen := int64(bo.Uint32(h[8:])), int64(bo.Uint32(h[12:]))
-	strOff, strLen := int64(bo.Uint32(h[16:])), int64(bo.Uint32(h[20:]))
-	size := st.Size()
-	switch {
-	case hdrLen < 24 || hdrLen > size:
-		return fmt.Sprintf("offset 4: hdr_len %d outside the file (%d bytes)", hdrLen, size)
-	case hdrLen+typeOff+typeLen > size:
-		return fmt.Sprintf("offset %d: type section [%d, %d) runs past the end of the file (%d bytes)", hdrLen+typeOff, hdrLen+typeOff, hdrLen+typeOff+typeLen, size)
-	case hdrLen+strOff+strLen > size:
-		return fmt.Sprintf("offset %d: string section [%d, %d) runs past the end of the file (%d bytes)", hdrLen+strOff, hdrLen+strOff, hdrLen+strOff+strLen, size)
-	}
-	return ""
 }
 
 // checker runs every converted function on every target on a pool of

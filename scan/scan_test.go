@@ -104,7 +104,7 @@ func testTarget(t *testing.T) check.Target {
 
 // compile builds src with a real compiler: aarch64-linux-gnu-gcc or
 // clang --target=aarch64-linux-gnu, -g -O2 -c.
-func compile(t *testing.T, compiler, src string, extra ...string) string {
+func compile(t testing.TB, compiler, src string, extra ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	c := filepath.Join(dir, "shapes.c")

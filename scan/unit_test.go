@@ -1,0 +1,151 @@
+package scan
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/loc"
+)
+
+// TestBuildRecord: from member offsets and a size only, buildRecord finds
+// attributes that reproduce them. The inputs are the offsets GCC gives the
+// C declaration in each comment (C11 6.7.2.1 and GCC's packed/aligned
+// documentation: packed removes padding, aligned(N) on a member raises
+// its offset to a multiple of N, aligned(N) on a record its size).
+func TestBuildRecord(t *testing.T) {
+	long, char, integer := ctype.TLong, ctype.TChar, ctype.TInt
+	for _, c := range []struct {
+		name string
+		raw  rawRecord
+		want string // ctype.Render of a function taking the record
+	}{{
+		// struct { char c; long l; }: natural, l at 8, size 16.
+		"natural", rawRecord{Name: "n", Size: 16, Members: []rawMember{{"c", char, 0, 0, 0}, {"l", long, 64, 0, 0}}},
+		"struct n { char c; long l; };",
+	}, {
+		// struct { char c; long l; } __attribute__((packed)): l at 1,
+		// size 9. Packing l alone gives size 16 (the record keeps its
+		// alignment 8 from nothing else; GCC: alignment 1, size 9).
+		"packed", rawRecord{Name: "p", Size: 9, Members: []rawMember{{"c", char, 0, 0, 0}, {"l", long, 8, 0, 0}}},
+		"struct p { char c; long l; } __attribute__((packed));",
+	}, {
+		// struct { long x; char c; int i __attribute__((packed)); }: i at
+		// 9, size 16 (the record keeps x's alignment 8).
+		"member packed", rawRecord{Name: "m", Size: 16, Members: []rawMember{{"x", long, 0, 0, 0}, {"c", char, 64, 0, 0}, {"i", integer, 72, 0, 0}}},
+		"struct m { long x; char c; int i __attribute__((packed)); };",
+	}, {
+		// struct { int a; long b __attribute__((aligned(16))); }: b at 16,
+		// size 32.
+		"member aligned", rawRecord{Name: "a", Size: 32, Members: []rawMember{{"a", integer, 0, 0, 0}, {"b", long, 128, 0, 0}}},
+		"struct a { int a; long b __attribute__((aligned(16))); };",
+	}, {
+		// struct { int a; } __attribute__((aligned(8))): size 8.
+		"record aligned", rawRecord{Name: "r", Size: 8, Members: []rawMember{{"a", integer, 0, 0, 0}}},
+		"struct r { int a; } __attribute__((aligned(8)));",
+	}, {
+		// struct { int a : 3; int : 0; int b : 5; }: GCC writes no member
+		// for ": 0"; b is at bit 32.
+		"unnamed bit-field", rawRecord{Name: "b", Size: 8, Members: []rawMember{{"a", integer, 0, 3, 0}, {"b", integer, 32, 5, 0}}},
+		"struct b { int a : 3; int : 29; int b : 5; };",
+	}, {
+		// DW_AT_alignment 16 on the member is taken as is.
+		"DW_AT_alignment", rawRecord{Name: "d", Size: 16, Members: []rawMember{{"a", long, 0, 0, 16}, {"b", long, 64, 0, 0}}},
+		"struct d { long a __attribute__((aligned(16))); long b; };",
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := buildRecord(c.raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fn := &ctype.Func{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "s", Type: r}}}
+			got := strings.SplitN(ctype.Render(fn), "\n", 2)[0]
+			if got != c.want {
+				t.Errorf("\n-want %s\n+got  %s", c.want, got)
+			}
+			lay := ctype.LayoutOf(r)
+			if lay.Size != c.raw.Size {
+				t.Errorf("size %d, want %d", lay.Size, c.raw.Size)
+			}
+		})
+	}
+}
+
+// TestBuildRecordImpossible: offsets no C layout gives are an error, not
+// a wrong record.
+func TestBuildRecordImpossible(t *testing.T) {
+	for _, raw := range []rawRecord{
+		// Members overlapping in a struct.
+		{Name: "o", Size: 16, Members: []rawMember{{"a", ctype.TLong, 0, 0, 0}, {"b", ctype.TLong, 32, 0, 0}}},
+		// A size smaller than the members.
+		{Name: "s", Size: 4, Members: []rawMember{{"a", ctype.TLong, 0, 0, 0}}},
+	} {
+		if r, err := buildRecord(raw); err == nil {
+			t.Errorf("%s: got %s, want an error", raw.Name, ctype.Render(&ctype.Func{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "s", Type: r}}}))
+		}
+	}
+}
+
+// TestDecodeLocation: DWARF 5 §2.6.1 location descriptions, with the
+// AArch64 register numbering of "DWARF for the Arm 64-bit Architecture"
+// (0-30 x0-x30, 31 sp, 64-95 v0-v31).
+func TestDecodeLocation(t *testing.T) {
+	x := func(n, b int) loc.Loc { return loc.RegByte(loc.XReg(n), b) }
+	v := func(n, b int) loc.Loc { return loc.RegByte(loc.VReg(n), b) }
+	for _, c := range []struct {
+		name     string
+		expr     []byte
+		frame    frameBase
+		fromList bool
+		size     int
+		want     []loc.Loc
+		why      string
+	}{
+		{"DW_OP_reg2", []byte{0x52}, frameCFA, false, 4, []loc.Loc{x(2, 0), x(2, 1), x(2, 2), x(2, 3)}, ""},
+		{"DW_OP_regx 64", []byte{0x90, 64}, frameCFA, false, 4, []loc.Loc{v(0, 0), v(0, 1), v(0, 2), v(0, 3)}, ""},
+		{"pieces reg0 reg1", []byte{0x50, 0x93, 2, 0x51, 0x93, 2}, frameCFA, false, 4, []loc.Loc{x(0, 0), x(0, 1), x(1, 0), x(1, 1)}, ""},
+		{"empty first piece", []byte{0x93, 2, 0x53, 0x93, 2}, frameCFA, false, 4, []loc.Loc{{}, {}, x(3, 0), x(3, 1)}, ""},
+		{"fbreg 16 on the CFA", []byte{0x91, 16}, frameCFA, false, 2, []loc.Loc{loc.Stack(16), loc.Stack(17)}, ""},
+		{"fbreg -16", []byte{0x91, 0x70}, frameCFA, false, 2, nil, LocCalleeFrame},
+		{"fbreg, frame base x29", []byte{0x91, 0}, frameNone, true, 2, nil, LocFrameBase},
+		{"fbreg, frame base SP, whole function", []byte{0x91, 0}, frameSP, false, 2, nil, LocFrameBase},
+		{"fbreg, frame base SP, list entry at entry", []byte{0x91, 8}, frameSP, true, 1, []loc.Loc{loc.Stack(8)}, ""},
+		{"fbreg 8 deref", []byte{0x91, 8, 0x06}, frameCFA, false, 2, []loc.Loc{loc.Ref(loc.Stack(8), 0), loc.Ref(loc.Stack(8), 1)}, ""},
+		{"breg1 0 in a list entry", []byte{0x71, 0}, frameCFA, true, 2, []loc.Loc{loc.Ref(x(1, 0), 0), loc.Ref(x(1, 0), 1)}, ""},
+		{"breg1 0 whole function", []byte{0x71, 0}, frameCFA, false, 2, nil, LocRefWhole},
+		{"breg19 0", []byte{0x83, 0}, frameCFA, true, 2, nil, LocCalleeReg},
+		{"entry_value(reg0) stack_value", []byte{0xa3, 1, 0x50, 0x9f}, frameCFA, true, 1, []loc.Loc{x(0, 0)}, ""},
+		{"lit0 stack_value", []byte{0x30, 0x9f}, frameCFA, true, 1, nil, LocConst},
+		{"reg0 for 16 bytes", []byte{0x50}, frameCFA, true, 16, nil, LocWide},
+		{"piece past the value", []byte{0x50, 0x93, 9}, frameCFA, true, 8, nil, LocExpr},
+		{"truncated sleb", []byte{0x91, 0x80}, frameCFA, true, 8, nil, LocExpr},
+		{"only an empty piece", []byte{0x93, 8}, frameCFA, true, 8, nil, LocNothing},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, why := decodeLocation(c.expr, c.frame, c.fromList, c.size)
+			if why != c.why {
+				t.Fatalf("why %q, want %q", why, c.why)
+			}
+			if locString(got) != locString(c.want) {
+				t.Errorf("\n-want %s\n+got  %s", locString(c.want), locString(got))
+			}
+		})
+	}
+}
+
+// TestCompilerVariant: DW_AT_producer picks the oracle variant of the
+// compiler that made the code.
+func TestCompilerVariant(t *testing.T) {
+	for producer, want := range map[string]string{
+		"GNU C11 12.2.0 -mlittle-endian -mabi=lp64 -g -O2": "aapcs64/gcc12",
+		"GNU C17 9.1.0 -g":            "aapcs64/gcc12",
+		"GNU C17 13.2.0 -g":           "aapcs64",
+		"Debian clang version 14.0.6": "aapcs64/clang14",
+		"clang version 18.1.8":        "aapcs64",
+		"":                            "aapcs64",
+	} {
+		if got := compilerVariant(producer).Name; got != want {
+			t.Errorf("%q: %s, want %s", producer, got, want)
+		}
+	}
+}
