@@ -34,23 +34,23 @@ const (
 // when it says, without interpretation, where the value is at the first
 // instruction of the function.
 const (
-	LocNone          = "no DW_AT_location (optimized out)"
-	LocConst         = "constant value (DW_AT_const_value or a literal)"
-	LocNoEntry       = "location list has no entry at the function's first instruction"
-	LocComputed      = "computed value (DW_OP_stack_value)"
-	LocCalleeFrame   = "in the callee's own frame (a spill slot, valid after the prologue)"
-	LocSPWhole       = "SP-relative over the whole function (valid after the prologue only)"
-	LocRefWhole      = "by-reference address in a register over the whole function (GCC names the register it copies the pointer into)"
-	LocFrameBase     = "DW_OP_fbreg whose frame base is not SP at entry"
-	LocCalleeReg     = "memory addressed by a register that carries no argument"
-	LocWide          = "one register named for a value wider than it"
-	LocExpr          = "expression form not read"
-	LocNoEntryPC     = "function entry address unknown"
-	LocClone         = "compiler clone (the symbol's calling convention is not the prototype's)"
-	LocNoCall        = "DW_CC_nocall (the compiler changed the calling convention)"
-	LocNothing       = "no byte described"
-	LocBadList       = "malformed location list"
-	LocVariadicOrBad = "parameter not placed by the oracle"
+	LocNone        = "no DW_AT_location (optimized out)"
+	LocConst       = "constant value (DW_AT_const_value or a literal)"
+	LocNoEntry     = "location list has no entry at the function's first instruction"
+	LocComputed    = "computed value (DW_OP_stack_value)"
+	LocCalleeFrame = "in the callee's own frame (a spill slot, valid after the prologue)"
+	LocSPWhole     = "SP-relative over the whole function (valid after the prologue only)"
+	LocRefWhole    = "by-reference address in a register over the whole function (GCC names the register it copies the pointer into)"
+	LocFrameBase   = "DW_OP_fbreg whose frame base is not SP at entry"
+	LocCalleeReg   = "memory addressed by a register that carries no argument"
+	LocWide        = "one register named for a value wider than it"
+	LocExpr        = "expression form not read"
+	LocNoEntryPC   = "function entry address unknown"
+	LocClone       = "compiler clone (the symbol's calling convention is not the prototype's)"
+	LocNoCall      = "DW_CC_nocall (the compiler changed the calling convention)"
+	LocNothing     = "no byte described"
+	LocBadList     = "malformed location list"
+	LocNoOracle    = "the oracle does not place the signature"
 )
 
 // frameBase is what a function's DW_AT_frame_base is at entry.
@@ -68,20 +68,26 @@ const (
 //
 // What a DWARF location can say at entry, on AArch64 (DWARF for the Arm
 // 64-bit Architecture, "DWARF register names": 0-30 are x0-x30, 31 is sp,
-// 64-95 are v0-v31):
+// 64-95 are v0-v31). A location list entry covering the first instruction
+// holds there by definition; a single expression for the whole function
+// holds there only as far as compilers make it so, which they do not for
+// SP- or pointer-relative memory (see the cases below):
 //   - DW_OP_regN / DW_OP_regx: the value is in that register;
-//   - DW_OP_fbreg k with DW_AT_frame_base DW_OP_call_frame_cfa, and
-//     DW_OP_breg31 k: the value is in memory at SP+k, SP taken at entry (the
-//     CFA is SP at the call); k < 0 is the callee's own frame, where -O0
-//     code spills arguments after the prologue: not an entry location;
-//   - DW_OP_bregN k (x0-x7): memory at xN+k, a composite passed by
-//     reference (AAPCS64 B.4);
+//   - DW_OP_fbreg k with DW_AT_frame_base DW_OP_call_frame_cfa (the CFA is
+//     SP at the call, i.e. SP at entry), or with frame base SP in a list
+//     entry, and DW_OP_breg31 k in a list entry: memory at SP+k; k < 0 is
+//     the callee's own frame, where -O0 code spills arguments after the
+//     prologue: not an entry location;
+//   - DW_OP_bregN k (x0-x7) in a list entry: memory at xN+k, a composite
+//     passed by reference (AAPCS64 B.4). As a single expression GCC 12
+//     names the register the body keeps the pointer in, not the one it
+//     arrived in;
 //   - DW_OP_fbreg k DW_OP_deref: memory whose address is at SP+k, a
 //     by-reference composite whose pointer was passed on the stack;
 //   - DW_OP_entry_value(DW_OP_regN) DW_OP_stack_value: the value xN had on
 //     entry;
 //   - DW_OP_piece composes those for parts of the value; an empty piece
-//     leaves its bytes undescribed.
+//     leaves its bytes undescribed, and they are not compared.
 //
 // Anything else is not an entry location and is not compared.
 func (u *unit) entryLocation(p *dwarf.Entry, pc uint64, frame frameBase, size int) ([]loc.Loc, string) {

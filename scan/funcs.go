@@ -249,7 +249,7 @@ func (u *unit) function(n *node) (*function, error) {
 	for i, p := range params {
 		pl := &f.Params[i]
 		if err != nil || i >= len(abi.Args) {
-			pl.Why = LocVariadicOrBad
+			pl.Why = LocNoOracle
 			continue
 		}
 		pl.Oracle, pl.Rules = abi.Args[i].Bytes, abi.Args[i].Rules

@@ -8,7 +8,6 @@ import (
 
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/ctype"
-	"github.com/trampfuzz/trampfuzz/loc"
 )
 
 // Report is the result of scanning one file.
@@ -335,5 +334,3 @@ func (rep *Report) Count(s Status) int {
 	}
 	return n
 }
-
-var _ = loc.Runs

@@ -15,7 +15,6 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 	"github.com/trampfuzz/trampfuzz/check"
-	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
 )
 
@@ -349,7 +348,7 @@ func (p *progress) done() {
 	fmt.Fprintf(p.w, "scan: %s: done in %.1fs\n", p.path, time.Since(p.start).Seconds())
 }
 
-// stackRuns is a placement argument's bytes as runs, for reports.
+// argRuns is a placement argument's bytes as runs, for reports.
 func argRuns(p *loc.Placement, i int) string {
 	if p == nil || i >= len(p.Args) {
 		return ""
@@ -371,5 +370,3 @@ func sortedKeys(m map[string]int) []string {
 	})
 	return keys
 }
-
-var _ = ctype.Render
