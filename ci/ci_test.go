@@ -142,32 +142,45 @@ func TestFuzzSmoke(t *testing.T) {
 	}
 }
 
-// copyCheckout copies the module (without .git and out/) into a temporary
-// directory, so a script that writes testdata/fuzz or out/ leaves the real
-// checkout alone.
+// copyCheckout copies the module's tracked files (git ls-files; every file
+// when there is no git) into a temporary directory, so that a script that
+// writes testdata/fuzz or out/ leaves the real checkout alone and sees what
+// a clean checkout has.
 func copyCheckout(t *testing.T) string {
 	dst := filepath.Join(t.TempDir(), "trampfuzz")
 	src := root()
-	err := filepath.Walk(src, func(path string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
+	var files []string
+	if out, err := exec.Command("git", "-C", src, "ls-files", "-z").Output(); err == nil {
+		for _, f := range strings.Split(string(out), "\x00") {
+			if f != "" {
+				files = append(files, f)
+			}
 		}
-		rel, _ := filepath.Rel(src, path)
-		if info.IsDir() && (rel == ".git" || rel == "out" || strings.HasPrefix(info.Name(), ".h1tmp") || info.Name() == "_scratch") {
-			return filepath.SkipDir
+	} else {
+		filepath.Walk(src, func(path string, info os.FileInfo, err error) error {
+			if err == nil && !info.IsDir() {
+				rel, _ := filepath.Rel(src, path)
+				files = append(files, rel)
+			}
+			return nil
+		})
+	}
+	for _, rel := range files {
+		info, err := os.Stat(filepath.Join(src, rel))
+		if err != nil {
+			continue // deleted in the working tree
+		}
+		data, err := os.ReadFile(filepath.Join(src, rel))
+		if err != nil {
+			t.Fatal(err)
 		}
 		target := filepath.Join(dst, rel)
-		if info.IsDir() {
-			return os.MkdirAll(target, 0o755)
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			t.Fatal(err)
 		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
+		if err := os.WriteFile(target, data, info.Mode()); err != nil {
+			t.Fatal(err)
 		}
-		return os.WriteFile(target, data, info.Mode())
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	return dst
 }

@@ -1,6 +1,7 @@
 package fuzz
 
 import (
+	"os"
 	"testing"
 
 	"github.com/trampfuzz/trampfuzz/check"
@@ -22,8 +23,16 @@ func FuzzCheck(f *testing.F) {
 		f.Add(EncodeC(fn, def, false))
 	}
 	opts := OptionsFromEnv()
+	crashDir := os.Getenv("TRAMPFUZZ_CRASHDIR")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if err := CheckInput(data, opts); err != nil {
+			if crashDir != "" {
+				// go test -fuzz saves only new failing inputs, not failing
+				// seeds; ci/fuzz-smoke minimizes what lands here.
+				if path, werr := SaveInput(crashDir, data); werr == nil {
+					t.Logf("input saved as %s", path)
+				}
+			}
 			t.Fatal(err)
 		}
 	})

@@ -2,12 +2,15 @@ package fuzz
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/cilium/ebpf/btf"
@@ -180,4 +183,20 @@ func BTFSeeds() [][]byte {
 		}
 	}
 	return out
+}
+
+// SaveInput writes a FuzzCheck input into dir in Go's fuzz corpus format
+// ("go test fuzz v1"), named by a hash of its content, and returns the
+// path. cmd/minimize reads such files.
+func SaveInput(dir string, data []byte) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	path := filepath.Join(dir, "FuzzCheck-"+hex.EncodeToString(sum[:8]))
+	content := "go test fuzz v1\n[]byte(" + strconv.Quote(string(data)) + ")\n"
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
 }
