@@ -124,7 +124,13 @@ func (u *unit) entryLocation(p *dwarf.Entry, pc uint64, frame frameBase, size in
 	default:
 		return nil, LocExpr
 	}
-	return decodeLocation(expr, frame, fromList, size)
+	bytes, why := decodeLocation(expr, frame, fromList, size)
+	if why == LocExpr && len(expr) > 0 && expr[len(expr)-1] == opStackValue {
+		// Arithmetic on registers (GCC's "x0 & 0xff", DW_OP_GNU_parameter_ref):
+		// a value, not a place; the label only says so.
+		why = LocComputed
+	}
+	return bytes, why
 }
 
 // decodeLocation maps a location expression to the value's bytes.
