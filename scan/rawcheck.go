@@ -79,9 +79,10 @@ func sectionOffsets(f *elf.File, names ...string) string {
 // records, include/uapi/linux/btf.h) and returns the first structural
 // problem with its file offset: a section outside the file, a record
 // running past the type section, an unknown kind, a name outside the
-// string section or a reference to a type that does not exist. base is
-// the number of types in the base BTF (split BTF), 0 otherwise.
-func btfProblem(raw []byte, fileOff int64, base int) string {
+// string section or a reference to a type that does not exist. Split BTF
+// (split) continues the base's type IDs and string offsets, which this
+// walk does not know, so only its record structure is checked.
+func btfProblem(raw []byte, fileOff int64, split bool) string {
 	if len(raw) < 24 {
 		return fmt.Sprintf("offset %d: BTF header truncated (%d of 24 bytes)", fileOff+int64(len(raw)), len(raw))
 	}
@@ -115,7 +116,7 @@ func btfProblem(raw []byte, fileOff int64, base int) string {
 	var recs []rec
 	for at := int64(0); at < int64(len(types)); {
 		if int64(len(types))-at < 12 {
-			return fmt.Sprintf("offset %d: type %d: record truncated", start+at, base+len(recs)+1)
+			return fmt.Sprintf("offset %d: type %d: record truncated", start+at, len(recs)+1)
 		}
 		b := types[at:]
 		info := bo.Uint32(b[4:])
@@ -132,17 +133,20 @@ func btfProblem(raw []byte, fileOff int64, base int) string {
 			n += 8 * int64(vlen)
 		case kindPtr, kindFwd, kindTypedef, kindVolatile, kindConst, kindRestrict, kindFloat, kindTypeTag, kindFunc:
 		default:
-			return fmt.Sprintf("offset %d: type %d: unknown kind %d", start+at, base+len(recs)+1, kind)
+			return fmt.Sprintf("offset %d: type %d: unknown kind %d", start+at, len(recs)+1, kind)
 		}
 		if at+n > int64(len(types)) {
-			return fmt.Sprintf("offset %d: type %d: record of %d bytes runs past the type section", start+at, base+len(recs)+1, n)
+			return fmt.Sprintf("offset %d: type %d: record of %d bytes runs past the type section", start+at, len(recs)+1, n)
 		}
 		recs = append(recs, rec{start + at, kind, vlen, b[:n]})
 		at += n
 	}
-	last := uint32(base + len(recs))
+	if split {
+		return ""
+	}
+	last := uint32(len(recs))
 	for i, r := range recs {
-		id := base + i + 1
+		id := i + 1
 		if name := int64(bo.Uint32(r.b)); name >= strLen {
 			return fmt.Sprintf("offset %d: type %d: name offset %d outside the string section (%d bytes)", r.off, id, name, strLen)
 		}
@@ -181,7 +185,12 @@ func btfProblem(raw []byte, fileOff int64, base int) string {
 
 // btfLocate adds a file offset to a BTF reader error: the first problem
 // the raw walk finds, else where the type and string sections are.
-func btfLocate(path string, err error) error {
+func btfLocate(path string, err error) error { return locateBTF(path, err, false) }
+
+// btfLocateSplit is btfLocate for split BTF.
+func btfLocateSplit(path string, err error) error { return locateBTF(path, err, true) }
+
+func locateBTF(path string, err error, split bool) error {
 	f, oerr := os.Open(path)
 	if oerr != nil {
 		return err
@@ -191,7 +200,7 @@ func btfLocate(path string, err error) error {
 	if !ok {
 		return err
 	}
-	if p := btfProblem(raw, off, 0); p != "" {
+	if p := btfProblem(raw, off, split); p != "" {
 		return fmt.Errorf("%s (%v)", p, err)
 	}
 	return fmt.Errorf("%v (BTF at file offset %d, %d bytes)", err, off, len(raw))

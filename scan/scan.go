@@ -169,9 +169,15 @@ func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report,
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s (base BTF): %v", ErrInput, base, btfLocate(base, err))
 		}
-		spec, err = btf.LoadSplitSpecFromReader(r, baseSpec)
+		// cilium/ebpf reads split BTF from raw bytes only; a .ko keeps it
+		// in its .BTF section.
+		raw, _, ok := rawBTFAt(r)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s: no BTF", ErrInput, path)
+		}
+		spec, err = btf.LoadSplitSpecFromReader(bytes.NewReader(raw), baseSpec)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfLocate(path, err))
+			return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfLocateSplit(path, err))
 		}
 	} else if spec, err = btf.LoadSpecFromReader(r); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfLocate(path, err))

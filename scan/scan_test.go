@@ -318,3 +318,35 @@ func TestDWARFVersions(t *testing.T) {
 		})
 	}
 }
+
+// TestScanSplitBTF: a module's BTF is split BTF on top of a base (here an
+// object standing in for vmlinux), as pahole --btf_base writes it into the
+// module's .BTF section. Expected: the __int128 after an int is misread
+// (C.10, x2,x3 vs x1,x2), the 16-byte struct of longs is ambiguous.
+func TestScanSplitBTF(t *testing.T) {
+	pahole := toolchain.Require(t, toolchain.Pahole)[0]
+	base := compile(t, "gcc", shapes)
+	mod := compile(t, "gcc", `
+struct s16 { long a; long b; };
+long m_int128(int a, __int128 b) { return a + (long)b; }
+long m_s16(int a, struct s16 s) { return a + s.a; }
+`)
+	for _, args := range [][]string{{"-J", "--btf_gen_floats", base}, {"-J", "--btf_gen_floats", "--btf_base=" + base, mod}} {
+		if out, err := exec.Command(pahole, args...).CombinedOutput(); err != nil {
+			t.Fatalf("pahole %v: %v\n%s", args, err, out)
+		}
+	}
+	rep, err := File(mod, Options{Targets: []check.Target{testTarget(t)}, Input: InputBTF, Base: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := findings(rep, Misread); !slices.Equal(got, []string{"m_int128"}) {
+		t.Errorf("misread: %v, want [m_int128]", got)
+	}
+	if got := findings(rep, Ambiguous); !slices.Equal(got, []string{"m_s16"}) {
+		t.Errorf("ambiguous: %v, want [m_s16]", got)
+	}
+	if rep.Functions != 2 {
+		t.Errorf("%d functions, want the module's 2", rep.Functions)
+	}
+}
