@@ -9,6 +9,7 @@ import (
 	"os/signal"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/oraclecheck"
 	"github.com/trampfuzz/trampfuzz/truth"
 )
 
@@ -26,8 +27,29 @@ func runTruth(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, `print one JSON object per file and compiler: {"func":…,"compiler":…,"args":[{"index":0,"type":…,"size":N,"bytes":[["x0.0"],…]}]}`)
 	seed := fs.Uint64("seed", 0, "byte pattern seed")
 	keep := fs.String("keep", "", "keep the generated C files and binaries in `DIR`")
+	checkOracle := fs.Bool("check-oracle", false, "draw -n random signatures (gen.Full, -seed) and check the AAPCS64 oracle and its variants against gcc and clang")
+	n := fs.Int("n", 1000, "with -check-oracle: signatures to draw")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *checkOracle {
+		if fs.NArg() != 0 || *n < 1 {
+			fs.Usage()
+			return exitBadInput
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		r, err := oraclecheck.Run(ctx, oraclecheck.Options{N: *n, Seed: *seed,
+			Progress: func(done, total int) { fmt.Fprintf(stderr, "%d/%d signatures\n", done, total) }})
+		if err != nil {
+			fmt.Fprintln(stderr, "trampfuzz truth:", err)
+			return exitBadInput
+		}
+		r.WriteDetails(stdout, 10)
+		if !r.OK() {
+			return exitFinding
+		}
+		return exitOK
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
