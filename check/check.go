@@ -82,14 +82,16 @@ type Verdict struct {
 // signature ctype.Check rejects, an internal BTF failure); every outcome of
 // the kernel path is a Verdict.
 func Run(fn *ctype.Func, t Target) (*Verdict, error) {
-	// oracle.Place validates fn (ctype.Check) before anything else.
-	abi, err := oracle.Place(fn, t.ABI)
+	// The oracle validates fn (ctype.Check) before anything else.
+	abi, err := placeABI(fn, t)
 	if err != nil {
 		return nil, err
 	}
 	v := &Verdict{Target: t.String(), Func: fn.Name, C: ctype.Render(fn), Reachable: !usesFloat(fn), ABI: &abi}
 
-	bfn, skip, err := pahole.Encode(fn, t.Pahole, abi)
+	cfg := pahole.KernelConfig(t.Pahole)
+	cfg.Arch = t.Kernel.Arch
+	bfn, skip, err := pahole.EncodeConfig(fn, cfg, abi)
 	if err != nil {
 		return nil, fmt.Errorf("check: pahole %s: %w", t.Pahole, err)
 	}
@@ -133,6 +135,15 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 	v.Class = t.String() + ": " + v.Problem
 	v.Known = Known().Lookup(v.Class)
 	return v, nil
+}
+
+// placeABI is the compiler's placement on the target's architecture:
+// AAPCS64 (in the target's variant) on arm64, System V on x86-64.
+func placeABI(fn *ctype.Func, t Target) (loc.Placement, error) {
+	if t.Kernel.Arch == layout.ArchX86_64 {
+		return oracle.SysV(fn)
+	}
+	return oracle.Place(fn, t.ABI)
 }
 
 // compare lists the arguments whose bytes differ.

@@ -23,6 +23,7 @@ package check
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -51,23 +52,33 @@ var ErrTarget = errors.New("unknown target")
 var distillPoints = []string{"v6.18"}
 
 // behaviourPoints are the first versions of every distinct kernel
-// behaviour, oldest first: the trampoline ranges' starts and distillPoints.
-func behaviourPoints() []string {
-	pointsOnce.Do(func() { points = computePoints() })
-	return points
+// behaviour of arch, oldest first: the trampoline ranges' starts and
+// distillPoints.
+func behaviourPoints(arch string) []string {
+	pointsOnce.Do(func() {
+		points = map[string][]string{}
+		for _, a := range layout.Arches() {
+			points[a] = computePoints(a)
+		}
+	})
+	return points[arch]
 }
 
 var (
 	pointsOnce sync.Once
-	points     []string
+	points     map[string][]string
 )
 
-func computePoints() []string {
+func computePoints(arch string) []string {
 	var pts []string
-	for _, k := range mainline() {
+	for _, k := range mainline(arch) {
 		pts = append(pts, k.Version)
 	}
-	pts = append(pts, distillPoints...)
+	for _, p := range distillPoints {
+		if !slices.Contains(pts, p) {
+			pts = append(pts, p)
+		}
+	}
 	sort.Slice(pts, func(i, j int) bool { return versionLess(pts[i], pts[j]) })
 	return pts
 }
@@ -80,7 +91,7 @@ func (t Target) KernelName() string {
 		return t.Kernel.Arch + "/" + t.Kernel.Name
 	}
 	name := t.Kernel.Version
-	for _, p := range behaviourPoints() {
+	for _, p := range behaviourPoints(t.Kernel.Arch) {
 		if !versionLess(t.Kernel.Version, p) {
 			name = p
 		}
@@ -129,7 +140,7 @@ func ParseTarget(kernel, paholeVersion string) (Target, error) {
 		}
 	}
 	if kernel == "" {
-		ks := mainline()
+		ks := mainline(layout.ArchARM64)
 		t.Kernel = ks[len(ks)-1]
 		return t, nil
 	}
@@ -149,9 +160,9 @@ func Default() Target {
 	return t
 }
 
-func mainline() []layout.Kernel {
+func mainline(arch string) []layout.Kernel {
 	var out []layout.Kernel
-	for _, k := range layout.Kernels() {
+	for _, k := range layout.KernelsOf(arch) {
 		if k.Mainline {
 			out = append(out, k)
 		}
@@ -159,21 +170,23 @@ func mainline() []layout.Kernel {
 	return out
 }
 
-// Targets is every distinct modelled kernel behaviour (behaviourPoints,
-// then the proposals) with every modelled pahole version, for the default
-// ABI.
+// Targets is every distinct modelled kernel behaviour of every
+// architecture (behaviourPoints, then the proposals; arm64 first) with
+// every modelled pahole version, for the default ABI.
 func Targets() []Target {
 	var kernels []layout.Kernel
-	for _, p := range behaviourPoints() {
-		k, err := layout.Lookup(layout.ArchARM64, p)
-		if err != nil {
-			panic(err) // behaviourPoints come from layout itself
-		}
-		kernels = append(kernels, k)
-	}
-	for _, k := range layout.Kernels() {
-		if !k.Mainline {
+	for _, arch := range layout.Arches() {
+		for _, p := range behaviourPoints(arch) {
+			k, err := layout.Lookup(arch, p)
+			if err != nil {
+				panic(err) // behaviourPoints come from layout itself
+			}
 			kernels = append(kernels, k)
+		}
+		for _, k := range layout.KernelsOf(arch) {
+			if !k.Mainline {
+				kernels = append(kernels, k)
+			}
 		}
 	}
 	var out []Target
