@@ -52,7 +52,8 @@ const (
 	RuleSysVMergeMemory  = sysvSpec + "post-merger (a)"   // a MEMORY eightbyte: MEMORY
 	RuleSysVX87UP        = sysvSpec + "post-merger (b)"   // X87UP not preceded by X87: MEMORY
 	RuleSysVTwoEightbyte = sysvSpec + "post-merger (c)"   // over two eightbytes, not SSE then SSEUP: MEMORY
-	RuleSysVNoClass      = sysvSpec + "NO_CLASS"          // padding and empty structures: not passed
+	RuleSysVNoClass      = sysvSpec + "NO_CLASS"          // an eightbyte of padding: not passed
+	RuleSysVEmpty        = sysvSpec + "empty record"      // NO_CLASS, "used for … empty structures and unions": not passed
 	// Passing.
 	RuleSysVPassMemory  = sysvSpec + "pass MEMORY"          // on the stack
 	RuleSysVPassX87     = sysvSpec + "pass X87"             // in memory
@@ -81,11 +82,21 @@ const (
 	// RuleClangUnnamedBitfield: clang skips unnamed bit-fields ("Ignore
 	// padding bit-fields").
 	RuleClangUnnamedBitfield = "clang: unnamed bit-field ignored"
-	// RuleClangTypedefAlign: clang aligns a record on the stack to its
-	// declared type's alignment, a typedef's aligned(N) included (byval
-	// align from getTypeAlign); GCC uses the main variant
-	// (ix86_function_arg_boundary).
-	RuleClangTypedefAlign = "clang: stack alignment of the typedef, not the record"
+	// RuleGCCEmpty: a record of size > 0 whose members are unnamed
+	// bit-fields and empty records is an empty type to GCC ≥ 8
+	// (ix86_is_empty_record, is_empty_type), which takes no stack space
+	// and is never returned in memory; its registers it still takes when
+	// they are free (classify_argument sees its unnamed bit-fields).
+	// Seen with GCC 12.2.
+	RuleGCCEmpty = "GCC: empty record in registers if free, never on the stack"
+	// RuleClangEmptyMemory: clang classifies such a record NO_CLASS, so one
+	// of over two eightbytes is MEMORY by post merger (c).
+	RuleClangEmptyMemory = "clang: empty record over two eightbytes is MEMORY"
+	// RuleLLVMFrontendR9: after an LLVM < 18 split __int128, clang's front
+	// end still counts r9 free, so it passes a following record of one
+	// INTEGER eightbyte directly, and the back end puts that eightbyte in
+	// an 8-byte stack slot (its SSE eightbytes still in xmm registers).
+	RuleLLVMFrontendR9 = "LLVM < 18: INTEGER eightbyte to the stack after a split __int128"
 	// RuleLLVMInt128Split: before LLVM 18 (fa1b6e6b34eb, D158169), an
 	// __int128 with only r9 left takes r9 and the next stack slot
 	// (llvm-project#41784).
@@ -121,14 +132,12 @@ type SysVVariant struct {
 	// Doc says in one line what the variant changes and why.
 	Doc string
 
-	// clangFields: unnamed bit-fields are ignored and "unaligned" is
+	// clangFields: unnamed bit-fields are ignored, "unaligned" is
 	// measured against the declared type's alignment (records and arrays
-	// too), as clang's X86_64ABIInfo::classify does.
+	// too) and a scalar classifies the eightbyte it starts in, as clang's
+	// X86_64ABIInfo::classify does.
 	clangFields bool
-	// clangTypedefAlign: a record on the stack is aligned to its declared
-	// type's alignment, typedef aligned(N) included.
-	clangTypedefAlign bool
-	int128            int128Mode
+	int128      int128Mode
 }
 
 // SysVVariants are the named readings, default first.
@@ -140,20 +149,20 @@ var SysVVariants = []SysVVariant{
 	{
 		Name: "sysv/clang14",
 		Doc: "clang 14: unnamed bit-fields ignored, fields unaligned to their type's alignment make MEMORY, " +
-			"typedef aligned(N) sets a record's stack alignment; __int128 8-aligned on the stack and split " +
+			"a scalar classifies only the eightbyte it starts in; __int128 8-aligned on the stack and split " +
 			"between r9 and the stack (LLVM < 18)",
-		clangFields: true, clangTypedefAlign: true, int128: int128LLVM14,
+		clangFields: true, int128: int128LLVM14,
 	},
 	{
 		Name: "sysv/clang18",
 		Doc: "clang 18-19: as clang 14, but an __int128 goes wholly to a 16-aligned stack slot and keeps r9 " +
 			"from later arguments (llvm-project#123935)",
-		clangFields: true, clangTypedefAlign: true, int128: int128LLVM18,
+		clangFields: true, int128: int128LLVM18,
 	},
 	{
 		Name:        "sysv/clang",
 		Doc:         "clang ≥ 20: the clang readings of the fields, __int128 as the psABI says (llvm-project#124134)",
-		clangFields: true, clangTypedefAlign: true,
+		clangFields: true,
 	},
 }
 
@@ -271,6 +280,9 @@ type sysvState struct {
 	// r9Held: an LLVM 18–19 __int128 on the stack took r9 from later
 	// arguments.
 	r9Held bool
+	// frontR9: an LLVM < 18 split __int128 took r9, which clang's front
+	// end still counts free.
+	frontR9 bool
 
 	// Memoized record layouts (ctype.LayoutOf lays nested records out
 	// again on every call).
@@ -338,8 +350,12 @@ type sysvArg struct {
 	words   int          // eightbytes classified (0 for an empty record)
 	memory  bool         // class MEMORY, or X87 (passed in memory)
 	int128  bool         // a scalar __int128
-	align   int          // stack alignment before the 8-byte minimum
-	rules   []string     // classification rules
+	ignored bool         // an empty record of non-zero size: its bytes passed nowhere
+	// emptyNoStack: GCC's empty type of non-zero size, passed nowhere
+	// when its registers are not free.
+	emptyNoStack bool
+	align        int      // stack alignment before the 8-byte minimum
+	rules        []string // classification rules
 }
 
 func (s *sysvState) placeAll(fn *ctype.Func) (loc.Placement, error) {
@@ -357,12 +373,19 @@ func (s *sysvState) placeAll(fn *ctype.Func) (loc.Placement, error) {
 	}
 	var retRules []string
 	if fn.Return != nil && !isVoid(fn.Return) {
-		if r := s.classifyParam(fn.Return, true); r.memory {
+		r := s.classifyParam(fn.Return, true)
+		if r.memory {
 			// "If the type has class MEMORY, then the caller provides
 			// space for the return value and passes the address of this
 			// storage in %rdi as if it were the first argument."
 			s.ngpr = 1
 			retRules = []string{RuleSysVReturnRDI}
+		}
+		// A compiler's own reading of the return type decides rdi too.
+		for _, rule := range r.rules {
+			if !strings.HasPrefix(rule, sysvSpec) {
+				retRules = append(retRules, rule)
+			}
 		}
 	}
 
@@ -446,25 +469,41 @@ func (s *sysvState) classifyParam(t ctype.Type, inReturn bool) sysvArg {
 func (s *sysvState) classifyRecord(t ctype.Type, r *ctype.Record, inReturn bool) sysvArg {
 	lay := s.layout(r)
 	a := sysvArg{size: int(lay.Size)}
-	// A record on the stack takes its type's alignment: GCC that of the
-	// main variant (ix86_function_arg_boundary), clang that of the
-	// declared type (byval alignment from getTypeAlign).
-	gccAlign, clangAlign := int(lay.Align), int(s.alignOf(t))
-	a.align = gccAlign
-	if s.v.clangTypedefAlign {
-		a.align = clangAlign
-	}
-	if max(8, gccAlign) != max(8, clangAlign) {
-		if s.v.clangTypedefAlign {
-			a.rules = append(a.rules, RuleClangTypedefAlign)
-		}
-	}
+	// A record on the stack takes its type's alignment, that of the main
+	// variant: a typedef's aligned(N) does not count
+	// (ix86_function_arg_boundary; clang 14 does the same).
+	a.align = int(lay.Align)
 	if a.size == 0 {
 		// "NO_CLASS … will be used for padding and empty structures and
-		// unions": nothing to pass, no stack slot (GCC construct_container
-		// returns no register and no stack word; clang ignores it).
-		a.rules = append(a.rules, RuleSysVNoClass)
+		// unions": nothing to pass.
+		a.rules = append(a.rules, RuleSysVEmpty)
 		return a
+	}
+	if s.empty(r) {
+		// A record with no named member but empty records: its bytes are
+		// padding and unnamed bit-fields.
+		switch {
+		case s.v.clangFields && a.size <= 16:
+			// clang skips unnamed bit-fields: NO_CLASS, ignored.
+			a.ignored = true
+			a.rules = append(a.rules, RuleSysVEmpty)
+			return a
+		case s.v.clangFields:
+			// … and post merger (c) makes one over two eightbytes MEMORY.
+			a.memory = true
+			a.rules = append(a.rules, RuleClangEmptyMemory, RuleSysVTwoEightbyte)
+			return a
+		case a.size > 16:
+			// GCC: MEMORY, and an empty type takes no stack space.
+			a.ignored = true
+			a.rules = append(a.rules, RuleGCCEmpty)
+			return a
+		}
+		// GCC classifies it like any record (its unnamed bit-fields
+		// INTEGER) and passes it in registers if they are free; it never
+		// takes stack space.
+		a.emptyNoStack = true
+		a.rules = append(a.rules, RuleGCCEmpty)
 	}
 	if a.size > 64 {
 		// Rule 1: "If the size of an object is larger than eight
@@ -579,10 +618,10 @@ func (s *sysvState) walk(t ctype.Type, bitOff int64, gcc, clang *recordClasses, 
 				if bitOff%mode != 0 {
 					gcc.unaligned = true
 				}
-				for _, rc := range []*recordClasses{gcc, clang} {
-					rc.mergeRange(classX87, bitOff, 64)
-					rc.mergeRange(classX87Up, bitOff+64, 64)
-				}
+				gcc.mergeRange(classX87, bitOff, 64)
+				gcc.mergeRange(classX87Up, bitOff+64, 64)
+				clang.mergeRange(classX87, 0, 64) // "Lo = X87; Hi = X87Up"
+				clang.mergeRange(classX87Up, 64, 64)
 				return
 			case b.Kind.IsFloat():
 				c = classSSE
@@ -592,7 +631,15 @@ func (s *sysvState) walk(t ctype.Type, bitOff int64, gcc, clang *recordClasses, 
 			gcc.unaligned = true
 		}
 		gcc.mergeRange(c, bitOff, size)
-		clang.mergeRange(c, bitOff, size)
+		if b, ok := u.(*ctype.Basic); ok && (b.Kind == ctype.Int128 || b.Kind == ctype.UInt128) {
+			clang.mergeRange(c, 0, 128) // "Lo = Integer; Hi = Integer"
+		} else {
+			// clang gives a scalar the class of the eightbyte it starts
+			// in only ("Current = OffsetBase < 64 ? Lo : Hi"), so one
+			// that an under-aligned typedef lets straddle two eightbytes
+			// leaves the second NO_CLASS (seen with clang 14).
+			clang.mergeRange(c, bitOff, 1)
+		}
 	case *ctype.Record:
 		lay := s.layout(u)
 		for i := range u.Members {
@@ -632,6 +679,9 @@ func (s *sysvState) pass(a *sysvArg, bytes []loc.Loc, rules []string) ([]loc.Loc
 	if a.size == 0 {
 		return bytes, rules // an empty record: nothing passed
 	}
+	if a.ignored {
+		return append(bytes, make([]loc.Loc, a.size)...), rules
+	}
 	if a.memory {
 		if a.classes[0] == classX87 && a.classes[1] == classX87Up {
 			rules = append(rules, RuleSysVPassX87)
@@ -653,6 +703,7 @@ func (s *sysvState) pass(a *sysvArg, bytes []loc.Loc, rules []string) ([]loc.Loc
 			rules = append(rules, RuleLLVMInt128Split)
 			bytes = appendReg(bytes, sysvGPRs[s.ngpr], 0, 8)
 			s.ngpr++
+			s.frontR9 = true
 			s.nsaa = roundUp(s.nsaa, 8)
 			bytes = appendStack(bytes, s.nsaa, 8)
 			s.nsaa += 8
@@ -662,11 +713,39 @@ func (s *sysvState) pass(a *sysvArg, bytes []loc.Loc, rules []string) ([]loc.Loc
 			rules = append(rules, RuleLLVMInt128HoldsR9)
 		}
 	}
+	if s.frontR9 && !a.int128 && needInt == 1 && needSSE <= sysvNumSSE-s.nsse {
+		// LLVM < 18: the front end passes the record directly in what it
+		// takes for r9; the back end finds no GPR and stacks the INTEGER
+		// eightbyte as an i64.
+		s.frontR9 = false
+		rules = append(rules, RuleLLVMFrontendR9)
+		if needSSE > 0 {
+			rules = append(rules, RuleSysVPassSSE)
+		}
+		for k, c := range a.classes[:a.words] {
+			n := min(8, a.size-8*k)
+			switch c {
+			case classInteger:
+				s.nsaa = roundUp(s.nsaa, 8)
+				bytes = appendStack(bytes, s.nsaa, n)
+				s.nsaa += 8
+			case classSSE:
+				bytes = appendReg(bytes, loc.XMMReg(s.nsse), 0, n)
+				s.nsse++
+			default:
+				bytes = append(bytes, make([]loc.Loc, n)...)
+			}
+		}
+		return bytes, rules
+	}
 	if needInt > freeInt || needSSE > sysvNumSSE-s.nsse {
 		// "If there are no registers available for any eightbyte of an
 		// argument, the whole argument is passed on the stack." Later
 		// arguments may still take the registers that are left.
 		rules = append(rules, RuleSysVNoRegisters)
+		if a.emptyNoStack {
+			return append(bytes, make([]loc.Loc, a.size)...), rules
+		}
 		return s.stack(a, bytes, rules)
 	}
 	if needInt > 0 {
@@ -717,4 +796,32 @@ func (s *sysvState) stack(a *sysvArg, bytes []loc.Loc, rules []string) ([]loc.Lo
 	bytes = appendStack(bytes, s.nsaa, a.size)
 	s.nsaa += roundUp(a.size, 8)
 	return bytes, rules
+}
+
+// empty reports whether r has no member but unnamed bit-fields and (arrays
+// of) empty records: GCC's is_empty_type, clang's isEmptyRecord with
+// arrays allowed.
+func (s *sysvState) empty(r *ctype.Record) bool {
+	for i := range r.Members {
+		m := &r.Members[i]
+		if m.Bitfield {
+			if m.Name != "" {
+				return false
+			}
+			continue
+		}
+		t := ctype.Underlying(m.Type)
+		for {
+			a, ok := t.(*ctype.Array)
+			if !ok {
+				break
+			}
+			t = ctype.Underlying(a.Elem)
+		}
+		inner, ok := t.(*ctype.Record)
+		if !ok || !s.empty(inner) {
+			return false
+		}
+	}
+	return true
 }

@@ -30,6 +30,7 @@ const (
 
 // sigPlan is one signature of a batch as the harness lays it out.
 type sigPlan struct {
+	arch    *archSpec   // nil: AArch64
 	idx     int         // position in the batch
 	fn      *ctype.Func // as given
 	renamed *ctype.Func // tags, typedefs and enumerators prefixed, name tf_callee_N
@@ -96,7 +97,8 @@ const (
 // pattern buffer tf_pat (so no argument byte is left in the caller's frame
 // except the by-reference copies the ABI asks for); every callee is a label
 // on one assembly stub. The receive harness adds the receiver.
-func generate(plans []sigPlan, kind harnessKind) harness {
+func generate(plans []sigPlan, kind harnessKind, a *archSpec) harness {
+	a = orARM64(a)
 	var b strings.Builder
 	h := harness{lineSig: []int{-1}} // lines count from 1
 	// w writes s as code of signature sig (-1: shared).
@@ -120,7 +122,7 @@ func generate(plans []sigPlan, kind harnessKind) harness {
 			patAlign = max(patAlign, int(ctype.Alignof(prm.Type)))
 		}
 		if kind == recvHarness {
-			w(i, recvFunc(i, p))
+			w(i, recvFunc(i, p, a))
 			continue
 		}
 		var args, meta []string
@@ -151,7 +153,11 @@ func generate(plans []sigPlan, kind harnessKind) harness {
 			recvs = append(recvs, "(void *)tf_recv_"+strconv.Itoa(i))
 		}
 		w(-1, "static void *const tf_recvs[] = { "+strings.Join(recvs, ", ")+" };\n")
-		w(-1, recvRunner)
+		if a.name == ArchX86_64 {
+			w(-1, recvRunnerX86)
+		} else {
+			w(-1, recvRunner)
+		}
 		h.src = b.String()
 		return h
 	}
@@ -183,15 +189,21 @@ func generate(plans []sigPlan, kind harnessKind) harness {
 	w(-1, "static const int tf_cases[] = { "+strings.Join(cases, ", ")+" };\n")
 	w(-1, "static const tf_u64 *const tf_metas[] = { "+strings.Join(metas, ", ")+" };\n")
 	w(-1, "static const tf_u64 tf_nparams[] = { "+strings.Join(nparams, ", ")+" };\n")
-	w(-1, captureRunner(plans))
+	if a.name == ArchX86_64 {
+		w(-1, captureRunnerX86(plans))
+	} else {
+		w(-1, captureRunner(plans))
+	}
 	h.src = b.String()
 	return h
 }
 
 // recvFunc is signature i's receiver: an external C function of the
 // signature's parameter types that copies each argument, as its own code
-// finds it, to tf_out at the argument's pattern offset.
-func recvFunc(i int, p sigPlan) string {
+// finds it, to tf_out at the argument's pattern offset. Where the return
+// type decides where the arguments are (a MEMORY return buffer in rdi on
+// x86-64), it returns the signature's type, zeroed.
+func recvFunc(i int, p sigPlan, a *archSpec) string {
 	var params, body []string
 	for j, prm := range p.renamed.Params {
 		name := "a" + strconv.Itoa(j)
@@ -201,7 +213,12 @@ func recvFunc(i int, p sigPlan) string {
 	if params == nil {
 		params = []string{"void"}
 	}
-	return fmt.Sprintf("void tf_recv_%d(%s) { %s }\n", i, strings.Join(params, ", "), strings.Join(body, " "))
+	head := fmt.Sprintf("tf_recv_%d(%s)", i, strings.Join(params, ", "))
+	if ret := p.renamed.Return; a.returnsValue && ret != nil && !isVoid(ret) {
+		return fmt.Sprintf("%s { %s; __builtin_memset(&tf_r, 0, sizeof tf_r); %s return tf_r; }\n",
+			ctype.Declarator(ret, head), ctype.Declarator(ret, "tf_r"), strings.Join(body, " "))
+	}
+	return fmt.Sprintf("void %s { %s }\n", head, strings.Join(body, " "))
 }
 
 // runnerIO is the runners' input and output, without the C library's
@@ -285,7 +302,11 @@ __asm__(
 	"\tb.hi 1b\n"
 	"2:\tret\n"
 	"\t.size tf_capture, .-tf_capture\n");
+` + captureMain
+}
 
+// captureMain is the capture pass's main, after the architecture's stub.
+var captureMain = `
 /* Clears the stack the next call will use, so bytes left there by the
    previous run cannot pass for this run's arguments. */
 static void __attribute__((noinline)) tf_scrub(void) {
@@ -318,14 +339,16 @@ int main(int argc, char **argv) {
 	return 0;
 }
 `
-}
 
-// recvRunner is the assembly that calls a receiver, and main.
-var recvRunner = `
+// recvDecls are the receive pass's buffers.
+var recvDecls = `
 unsigned char tf_in[` + strconv.Itoa(recvRegBytes+maxRecvStack) + `] __attribute__((aligned(16)));
 unsigned char tf_regions[` + strconv.Itoa(maxRegionBytes) + `] __attribute__((aligned(16)));
 extern void tf_invoke(void *fn, tf_u64 stack_bytes);
+`
 
+// recvRunner is the AArch64 assembly that calls a receiver, and main.
+var recvRunner = recvDecls + `
 /* tf_invoke(fn, n): copies tf_in's stack image (n bytes, a multiple of 16)
    below SP, loads x0-x7 and q0-q7 from tf_in and calls fn, so fn finds
    those values where the calling convention tells it to look for its
@@ -366,7 +389,10 @@ __asm__(
 	"\tldp x29, x30, [sp], #32\n"
 	"\tret\n"
 	"\t.size tf_invoke, .-tf_invoke\n");
+` + recvMain
 
+// recvMain is the receive pass's main, after the architecture's tf_invoke.
+var recvMain = `
 /* stdin, per signature: nruns, stack bytes, number of pointers, region
    bytes, output bytes; per pointer: kind (0: x register, 1: stack slot),
    register number or slot offset, offset in tf_regions; then per run the
@@ -423,4 +449,10 @@ func renameFunc(fn *ctype.Func, id int) *ctype.Func {
 		out.Params[i].Name = ""
 	}
 	return out
+}
+
+// isVoid reports whether t is void (through typedefs).
+func isVoid(t ctype.Type) bool {
+	b, ok := ctype.Underlying(t).(*ctype.Basic)
+	return ok && b.Kind == ctype.Void
 }

@@ -97,6 +97,9 @@ func makePatterns(p sigPlan, seed uint64) patterns {
 			if pool != nil {
 				k := pool[len(pool)-1]
 				pool = pool[:len(pool)-1]
+				if _, used := pt.owner[k]; used {
+					continue // an x87 tuple took it
+				}
 				return k
 			}
 			var key uint64
@@ -117,11 +120,17 @@ func makePatterns(p sigPlan, seed uint64) patterns {
 			}
 		}
 	}
+	var x87 [][]bool // x86-64: bytes that must keep a long double normal (x86.go)
+	if orARM64(p.arch).x87 {
+		x87 = x87Bytes(p)
+	}
 	for j, prm := range p.fn.Params {
 		for b := 0; b < p.sizes[j]; b++ {
 			var key uint64
 			if isBool(prm.Type) && len(boolKeys) > 0 {
 				key, boolKeys = boolKeys[0], boolKeys[1:]
+			} else if x87 != nil && x87[j] != nil && x87[j][b] {
+				key = x87Tuple(rng, runs, pt.owner)
 			} else {
 				key = draw()
 			}
@@ -174,6 +183,9 @@ func checkLayout(p sigPlan, meta []uint64) error {
 // an HFA or HVA (at most 4 × 16 bytes, B.3) is stacked whole when larger
 // than 16 bytes; anything larger goes by reference (B.4), an 8-byte slot.
 func stackBound(p sigPlan) int {
+	if orARM64(p.arch).name == ArchX86_64 {
+		return stackBoundX86(p)
+	}
 	n := 0
 	for _, s := range p.sizes {
 		if s > 64 {
@@ -217,17 +229,18 @@ func locate(p sigPlan, pt patterns, caps []capture) (*Observation, []refBase) {
 		}
 		return key, true
 	}
-	for n := 0; n < 8; n++ {
+	arch := orARM64(p.arch)
+	for n, reg := range arch.gprs {
 		for k := 0; k < 8; k++ {
 			if key, ok := keyOf(func(c *capture) (byte, bool) { return c.x[8*n+k], true }); ok {
-				add(key, loc.RegByte(loc.XReg(n), k))
+				add(key, loc.RegByte(reg, k))
 			}
 		}
 	}
-	for n := 0; n < 8; n++ {
+	for n, reg := range arch.fprs {
 		for k := 0; k < 16; k++ {
 			if key, ok := keyOf(func(c *capture) (byte, bool) { return c.q[16*n+k], true }); ok {
-				add(key, loc.RegByte(loc.VReg(n), k))
+				add(key, loc.RegByte(reg, k))
 			}
 		}
 	}
@@ -272,8 +285,8 @@ func locate(p sigPlan, pt patterns, caps []capture) (*Observation, []refBase) {
 			}
 		}
 	}
-	for n := 0; n < 8; n++ {
-		tryBase(loc.RegByte(loc.XReg(n), 0), func(c *capture) uint64 { return binary.LittleEndian.Uint64(c.x[8*n:]) })
+	for n, reg := range arch.gprs {
+		tryBase(loc.RegByte(reg, 0), func(c *capture) uint64 { return binary.LittleEndian.Uint64(c.x[8*n:]) })
 	}
 	for o := 0; o+8 <= bound; o += 8 {
 		tryBase(loc.Stack(o), func(c *capture) uint64 { return binary.LittleEndian.Uint64(c.win[o:]) })

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
 )
 
@@ -28,6 +29,7 @@ import (
 
 // recvPlan is the callee-side pass of one signature.
 type recvPlan struct {
+	arch    *archSpec
 	runs    int
 	stack   int // stack image bytes, a multiple of 16
 	ptrs    []recvPtr
@@ -45,8 +47,8 @@ type recvPtr struct {
 
 // newRecvPlan lays out the callee-side pass of p, or returns nil when p is
 // too big for it (the capture pass then stands alone).
-func newRecvPlan(p sigPlan, bases []refBase, seed uint64) *recvPlan {
-	rp := &recvPlan{stack: (stackBound(p) + 15) / 16 * 16, outLen: p.patLen, owner: map[uint64]loc.Loc{}}
+func newRecvPlan(p sigPlan, bases []refBase, seed uint64, obs *Observation) *recvPlan {
+	rp := &recvPlan{arch: orARM64(p.arch), stack: (stackBound(p) + 15) / 16 * 16, outLen: p.patLen, owner: map[uint64]loc.Loc{}}
 	if rp.stack > maxRecvStack || len(bases) > maxRecvPointers {
 		return nil
 	}
@@ -65,17 +67,28 @@ func newRecvPlan(p sigPlan, bases []refBase, seed uint64) *recvPlan {
 		l  loc.Loc
 	}
 	var slots []slot
-	for n := 0; n < 8; n++ {
-		if isPtr[loc.RegByte(loc.XReg(n), 0)] {
+	arch := orARM64(p.arch)
+	if retBuf := retBufPointer(p, arch, obs, isPtr); retBuf != nil {
+		// The return buffer's address: the receiver writes its result
+		// there; nothing is read back from it.
+		rp.ptrs = append(rp.ptrs, recvPtr{base: *retBuf, regionOff: rp.regions})
+		rp.regions += (int(ctype.Sizeof(p.renamed.Return)) + 15) / 16 * 16
+		isPtr[*retBuf] = true
+		if rp.regions > maxRegionBytes || len(rp.ptrs) > maxRecvPointers {
+			return nil
+		}
+	}
+	for n, reg := range arch.gprs {
+		if isPtr[loc.RegByte(reg, 0)] {
 			continue // holds an address
 		}
 		for k := 0; k < 8; k++ {
-			slots = append(slots, slot{8*n + k, loc.RegByte(loc.XReg(n), k)})
+			slots = append(slots, slot{8*n + k, loc.RegByte(reg, k)})
 		}
 	}
-	for n := 0; n < 8; n++ {
+	for n, reg := range arch.fprs {
 		for k := 0; k < 16; k++ {
-			slots = append(slots, slot{64 + 16*n + k, loc.RegByte(loc.VReg(n), k)})
+			slots = append(slots, slot{64 + 16*n + k, loc.RegByte(reg, k)})
 		}
 	}
 	for o := 0; o < rp.stack; o++ {
@@ -146,7 +159,7 @@ func (rp *recvPlan) writeTo(w *bytes.Buffer) {
 	for _, p := range rp.ptrs {
 		if p.base.Kind == loc.InReg {
 			u(0)
-			u(int(p.base.Reg.N))
+			u(rp.arch.gprSlot(p.base.Reg))
 		} else {
 			u(1)
 			u(int(p.base.Off))
@@ -205,6 +218,11 @@ func (rp *recvPlan) narrow(p sigPlan, outs [][]byte, o *Observation) error {
 			if !ok {
 				continue
 			}
+			if len(a.Bytes[b]) == 0 && rp.arch.padNowhere {
+				// Passed nowhere: padding (a NO_CLASS eightbyte), which the
+				// callee may copy from wherever it likes.
+				continue
+			}
 			found := false
 			for _, c := range a.Bytes[b] {
 				found = found || c == l
@@ -216,4 +234,31 @@ func (rp *recvPlan) narrow(p sigPlan, outs [][]byte, o *Observation) error {
 		}
 	}
 	return nil
+}
+
+// retBufPointer returns the register that must hold a return buffer's
+// address for p's receiver: the architecture's hidden-argument register
+// (x86-64 rdi) when p returns a record and the capture pass saw no
+// argument byte in that register (so the caller passed the buffer there,
+// or nothing). Nil when there is none to give.
+func retBufPointer(p sigPlan, a *archSpec, obs *Observation, isPtr map[loc.Loc]bool) *loc.Loc {
+	if a.retBuf == (loc.Reg{}) || p.renamed.Return == nil || !ctype.IsRecord(p.renamed.Return) {
+		return nil
+	}
+	base := loc.RegByte(a.retBuf, 0)
+	if isPtr[base] || ctype.Sizeof(p.renamed.Return) == 0 {
+		return nil
+	}
+	if obs != nil {
+		for _, arg := range obs.Args {
+			for _, set := range arg.Bytes {
+				for _, l := range set {
+					if l.Kind == loc.InReg && l.Reg == a.retBuf {
+						return nil
+					}
+				}
+			}
+		}
+	}
+	return &base
 }

@@ -87,7 +87,7 @@ func (b *batchRun) probe(ctx context.Context, dir string) error {
 	if err, ok := probed[key]; ok {
 		return err
 	}
-	h := generate(nil, captureHarness)
+	h := generate(nil, captureHarness, b.arch)
 	_, msg, err := b.compile(ctx, dir, "probe", h.src, captureHarness)
 	if err == nil && msg != "" {
 		err = fmt.Errorf("%w: %s: %s", ErrToolchain, b.compiler, msg)
@@ -101,6 +101,7 @@ func (b *batchRun) probe(ctx context.Context, dir string) error {
 // batchRun observes one batch with one compiler.
 type batchRun struct {
 	opts     Options
+	arch     *archSpec // nil: AArch64
 	compiler Compiler
 	tool     compilerTool
 	qemu     string
@@ -139,6 +140,7 @@ func (b *batchRun) run(ctx context.Context) ([]*Observation, []error, error) {
 	var plans []sigPlan
 	for i, fn := range b.fns {
 		p := newPlan(fn, i)
+		p.arch = b.arch
 		if n := p.argBytes(); n > maxArgBytes {
 			errs[i] = b.sigErr(StageObserve, fmt.Sprintf("%d argument bytes; at most %d can be told apart", n, maxArgBytes))
 			continue
@@ -182,7 +184,7 @@ var diagLine = regexp.MustCompile(`^[^:\n]*\.c:(\d+):(?:\d+:)? *(fatal error|err
 // bisection) and the rest built again.
 func (b *batchRun) build(ctx context.Context, dir string, plans []sigPlan, errs []error, kind harnessKind) ([]built, error) {
 	for len(plans) > 0 {
-		h := generate(plans, kind)
+		h := generate(plans, kind, b.arch)
 		b.nbuild++
 		name := fmt.Sprintf("%sh%d", b.name, b.nbuild)
 		bin, msg, err := b.compile(ctx, dir, name, h.src, kind)
@@ -352,7 +354,7 @@ func (b *batchRun) execute(ctx context.Context, dir string, bl built, obs []*Obs
 		if c == nil || !ambiguous(c.obs) {
 			continue
 		}
-		if rp := newRecvPlan(bl.plans[k], c.bases, b.seed); rp != nil {
+		if rp := newRecvPlan(bl.plans[k], c.bases, b.seed, c.obs); rp != nil {
 			rplans, recvs, rk = append(rplans, bl.plans[k]), append(recvs, rp), append(rk, k)
 		}
 	}
@@ -410,6 +412,10 @@ func (b *batchRun) runLoop(ctx context.Context, bl built, write func(k int, in *
 		var out, stderr bytes.Buffer
 		b.sem <- struct{}{}
 		cmd := exec.CommandContext(ctx, b.qemu, bl.bin, strconv.Itoa(start))
+		if b.qemu == "" {
+			// A native harness runs directly.
+			cmd = exec.CommandContext(ctx, bl.bin, strconv.Itoa(start))
+		}
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = &in, &out, &stderr
 		runErr := cmd.Run()
 		<-b.sem
@@ -419,7 +425,7 @@ func (b *batchRun) runLoop(ctx context.Context, bl built, write func(k int, in *
 		if runErr != nil {
 			var exit *exec.ExitError
 			if !errors.As(runErr, &exit) {
-				return fmt.Errorf("%s: %w", b.qemu, runErr)
+				return fmt.Errorf("%s: %w", cmd.Path, runErr)
 			}
 		}
 		done, decErr := decode(out.Bytes(), start)

@@ -137,6 +137,10 @@ type Options struct {
 	// KeepDir, when set, receives each batch's C file and binaries
 	// instead of a temporary directory that is removed.
 	KeepDir string
+	// Arch is the architecture observed: ArchARM64 ("" too: the
+	// cross compilers under qemu-aarch64) or ArchX86_64 (the host's gcc
+	// and clang --target=x86_64-linux-gnu, run directly; see x86.go).
+	Arch string
 }
 
 // Observe compiles, runs and reads back every signature of fns with each of
@@ -159,17 +163,23 @@ func (o Options) Observe(ctx context.Context, fns []*ctype.Func, compilers []Com
 		}
 	}
 	compilers = uniq
+	arch, err := lookupArch(o.Arch)
+	if err != nil {
+		return nil, err
+	}
 	tools := map[Compiler]compilerTool{}
 	for _, c := range compilers {
-		t, err := findCompiler(c)
+		t, err := findCompilerFor(c, arch)
 		if err != nil {
 			return nil, err
 		}
 		tools[c] = t
 	}
-	qemu, err := toolchain.Find(toolchain.QEMU)
-	if err != nil {
-		return nil, err
+	qemu := "" // a native harness runs directly
+	if !arch.native {
+		if qemu, err = toolchain.Find(toolchain.QEMU); err != nil {
+			return nil, err
+		}
 	}
 	batch := o.BatchSize
 	if batch <= 0 {
@@ -204,7 +214,7 @@ func (o Options) Observe(ctx context.Context, fns []*ctype.Func, compilers []Com
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				b := &batchRun{opts: o, compiler: c, tool: tools[c], qemu: qemu, sem: sem,
+				b := &batchRun{opts: o, arch: arch, compiler: c, tool: tools[c], qemu: qemu, sem: sem,
 					seed: o.Seed ^ uint64(start)*0x9e3779b97f4a7c15, name: fmt.Sprintf("b%d-", start)}
 				for _, i := range idx {
 					b.fns = append(b.fns, fns[i])

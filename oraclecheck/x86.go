@@ -1,0 +1,333 @@
+package oraclecheck
+
+// The x86-64 check: oracle.SysV against the host's gcc and clang
+// --target=x86_64-linux-gnu, compiled natively and run directly (truth with
+// Arch x86_64). The default variant sysv (the psABI as GCC reads it) is held
+// to gcc 12.2 and sysv/clang14 to clang 14, as Debian 12 ships them.
+//
+// Padding is not compared: a byte of an argument that holds no value (the
+// bytes between and after members, the bits of unnamed bit-fields, bytes
+// 10–15 of a long double, which is 80 bits in 16 bytes) may be anywhere or
+// nowhere, since a compiler passes a record by its members (clang passes
+// struct { char c; double d; } as an i8 and a double) and copies a long
+// double through the x87 stack. Every other byte the oracle places must be
+// among the places the compiler put it; a byte the oracle does not place
+// (a NO_CLASS eightbyte) must be nowhere.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/gen"
+	"github.com/trampfuzz/trampfuzz/loc"
+	"github.com/trampfuzz/trampfuzz/oracle"
+	"github.com/trampfuzz/trampfuzz/truth"
+)
+
+// SysVPair is a SysV oracle variant and the compiler it describes.
+type SysVPair struct {
+	Variant  oracle.SysVVariant
+	Compiler truth.Compiler
+}
+
+// SysVPairs are the x86-64 variants validated against the host compilers.
+var SysVPairs = []SysVPair{
+	{mustSysV("sysv"), truth.GCC},
+	{mustSysV("sysv/clang14"), truth.Clang},
+}
+
+func mustSysV(name string) oracle.SysVVariant {
+	v, err := oracle.LookupSysV(name)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// RunSysV draws o.N signatures and checks the SysV oracle against the
+// host's gcc and clang (x86-64). Options and Report mean what they mean for
+// Run; Report.Checked keys read "sysv vs gcc".
+func RunSysV(ctx context.Context, o Options) (*Report, error) {
+	if o.N <= 0 {
+		o.N = 1000
+	}
+	if o.Chunk <= 0 {
+		o.Chunk = 2000
+	}
+	if o.Profile == (gen.Profile{}) {
+		o.Profile = gen.Full
+	}
+	if err := o.Profile.Validate(); err != nil {
+		return nil, err
+	}
+	r := &Report{Seed: o.Seed, Observed: map[truth.Compiler]int{}, Checked: map[string]int{},
+		Skipped: map[string]int{}, SkippedExample: map[string]string{}}
+	g := gen.Func(o.Profile)
+	for start := 0; start < o.N; start += o.Chunk {
+		n := min(o.Chunk, o.N-start)
+		fns := make([]*ctype.Func, n)
+		for i := range fns {
+			fns[i] = g.Example(drawSeed(o.Seed, start+i))
+		}
+		results, err := truth.Options{BatchSize: o.BatchSize, Parallel: o.Parallel, Arch: truth.ArchX86_64,
+			Seed: o.Seed ^ uint64(start)}.Observe(ctx, fns, truth.Both)
+		if err != nil {
+			return r, err
+		}
+		for _, res := range results {
+			r.addSysV(res)
+		}
+		r.Signatures += n
+		if o.Progress != nil {
+			o.Progress(r.Signatures, o.N)
+		}
+	}
+	return r, nil
+}
+
+// addSysV checks one signature's x86-64 observations.
+func (r *Report) addSysV(res truth.Result) {
+	for c, err := range res.Errors {
+		key := string(c)
+		if se, ok := err.(*truth.SignatureError); ok {
+			key += "/" + string(se.Stage)
+		}
+		r.Skipped[key]++
+		if _, ok := r.SkippedExample[key]; !ok {
+			r.SkippedExample[key] = fmt.Sprintf("%v\n%s", err, res.Text)
+		}
+	}
+	pad := Padding(res.Func)
+	clangLayout := BitfieldLayoutDiffers(res.Func)
+	if clangLayout && res.Observations[truth.Clang] != nil {
+		r.Skipped["clang/bit-field layout"]++
+		if _, ok := r.SkippedExample["clang/bit-field layout"]; !ok {
+			r.SkippedExample["clang/bit-field layout"] = res.Text
+		}
+	}
+	placed := map[string]loc.Placement{}
+	for _, pair := range SysVPairs {
+		p, err := oracle.PlaceSysV(res.Func, pair.Variant)
+		if err != nil {
+			r.PlaceErrors = append(r.PlaceErrors, fmt.Sprintf("%s: %v\n%s", pair.Variant.Name, err, res.Text))
+			continue
+		}
+		placed[pair.Variant.Name] = p
+		obs := res.Observations[pair.Compiler]
+		if obs == nil {
+			continue
+		}
+		r.Observed[pair.Compiler]++
+		if clangLayout && pair.Compiler == truth.Clang {
+			continue
+		}
+		r.checkPadded(pair.Variant.Name, pair.Compiler, res.Text, p, obs, pad)
+	}
+	g, c := res.Observations[truth.GCC], res.Observations[truth.Clang]
+	if g == nil || c == nil || clangLayout {
+		return
+	}
+	d := DivergeSysV(g, c, pad)
+	if d == nil {
+		return
+	}
+	gp, okG := placed[SysVPairs[0].Variant.Name]
+	cp, okC := placed[SysVPairs[1].Variant.Name]
+	dv := Divergence{Text: res.Text, Detail: d.String()}
+	if okG && okC && firstApart(gp, cp, pad) >= 0 {
+		dv.Documented = true
+		// The compiler-specific rules of the first argument the two
+		// variants place apart, padding included: an empty record that
+		// one of them puts on the stack moves only later arguments' value
+		// bytes.
+		if i := firstApart(gp, cp, nil); i >= 0 {
+			for _, a := range []loc.Arg{gp.Args[i], cp.Args[i]} {
+				for _, rule := range a.Rules {
+					if !strings.HasPrefix(rule, "SysV ") && !slices.Contains(dv.Rules, rule) {
+						dv.Rules = append(dv.Rules, rule)
+					}
+				}
+			}
+		}
+	}
+	r.Divergences = append(r.Divergences, dv)
+}
+
+// checkPadded is check with padding bytes left out (package comment).
+func (r *Report) checkPadded(variant string, c truth.Compiler, text string, p loc.Placement, obs *truth.Observation, pad [][]bool) {
+	r.Checked[variant+" vs "+string(c)]++
+	var bad []truth.Mismatch
+	for _, m := range obs.Admits(p) {
+		if isPadding(pad, m.Arg, m.Byte) {
+			continue
+		}
+		if m.Placed.IsZero() && len(m.Observed) == 0 {
+			continue // not passed, found nowhere
+		}
+		bad = append(bad, m)
+	}
+	if len(bad) > 0 {
+		r.Mismatches = append(r.Mismatches, Mismatch{Variant: variant, Compiler: c, Text: text, Placement: p, Bytes: bad})
+	}
+}
+
+func isPadding(pad [][]bool, arg, b int) bool {
+	return arg < len(pad) && b < len(pad[arg]) && pad[arg][b]
+}
+
+// firstApart is the first argument two placements put apart in a byte
+// that is not padding, or -1.
+func firstApart(a, b loc.Placement, pad [][]bool) int {
+	if len(a.Args) != len(b.Args) {
+		return 0
+	}
+	for i := range a.Args {
+		x, y := a.Args[i].Bytes, b.Args[i].Bytes
+		if len(x) != len(y) {
+			return i
+		}
+		for k := range x {
+			if x[k] != y[k] && !isPadding(pad, i, k) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// DivergeSysV is truth.Diverge with padding left out: gcc and clang diverge
+// on a byte that holds a value when their candidate sets have nothing in
+// common (one of them empty included: one passes the byte, the other does
+// not).
+func DivergeSysV(a, b *truth.Observation, pad [][]bool) *truth.Divergence {
+	d := truth.Diverge(a, b)
+	if d == nil {
+		return nil
+	}
+	kept := d.Bytes[:0]
+	for _, x := range d.Bytes {
+		if !isPadding(pad, x.Arg, x.Byte) && (len(x.A) > 0 || len(x.B) > 0) {
+			kept = append(kept, x)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	d.Bytes = kept
+	return d
+}
+
+// Padding marks, per parameter of fn, the bytes that hold no part of its
+// value on x86-64: bytes no member covers, the bits of unnamed bit-fields,
+// and bytes 10–15 of every long double (the x87 80-bit format in 16 bytes,
+// psABI 1.0 §3.1.2 Figure 3.1 and §3.2.3: "the 16-bit exponent plus 6
+// bytes of padding belongs to class X87UP").
+func Padding(fn *ctype.Func) [][]bool {
+	out := make([][]bool, len(fn.Params))
+	for i, p := range fn.Params {
+		size := ctype.Sizeof(p.Type)
+		value := make([]bool, size)
+		markValue(p.Type, 0, value)
+		pad := make([]bool, size)
+		for b := range pad {
+			pad[b] = !value[b]
+		}
+		out[i] = pad
+	}
+	return out
+}
+
+// markValue marks the bytes of t at byte offset off that hold value bits.
+func markValue(t ctype.Type, off int64, value []bool) {
+	switch u := ctype.Underlying(t).(type) {
+	case *ctype.Basic:
+		n := ctype.Sizeof(u)
+		if u.Kind == ctype.LongDouble {
+			n = 10
+		}
+		for b := off; b < off+n && b < int64(len(value)); b++ {
+			value[b] = true
+		}
+	case *ctype.Pointer, *ctype.Enum:
+		for b := off; b < off+ctype.Sizeof(u) && b < int64(len(value)); b++ {
+			value[b] = true
+		}
+	case *ctype.Record:
+		lay := ctype.LayoutOf(u)
+		for i := range u.Members {
+			m := &u.Members[i]
+			if !m.Bitfield {
+				markValue(m.Type, off+lay.Fields[i].Offset, value)
+				continue
+			}
+			if m.Name == "" || m.Bits == 0 {
+				continue
+			}
+			first := off*8 + lay.Fields[i].BitOffset
+			for b := first / 8; b <= (first+m.Bits-1)/8 && b < int64(len(value)); b++ {
+				value[b] = true
+			}
+		}
+	case *ctype.Array:
+		esz := ctype.Sizeof(u.Elem)
+		for k := int64(0); k < u.Len && esz > 0; k++ {
+			markValue(u.Elem, off+k*esz, value)
+		}
+	}
+}
+
+// BitfieldLayoutDiffers reports whether a record fn passes by value has a
+// bit-field declared with a typedef whose aligned(N) is not its type's
+// size. GCC places such a bit-field by the typedef's alignment (ctype does
+// as GCC does) and clang does not, with the same sizeof and _Alignof, so
+// clang's argument bytes hold other members than ctype says
+// (oracle/testdata/sysv-divergences.md §5). The check leaves clang out
+// for such signatures.
+func BitfieldLayoutDiffers(fn *ctype.Func) bool {
+	seen := map[*ctype.Record]bool{}
+	var walk func(t ctype.Type) bool
+	walk = func(t ctype.Type) bool {
+		switch u := ctype.Underlying(t).(type) {
+		case *ctype.Array:
+			return walk(u.Elem)
+		case *ctype.Record:
+			if seen[u] {
+				return false
+			}
+			seen[u] = true
+			for i := range u.Members {
+				m := &u.Members[i]
+				if m.Bitfield && oddTypedefAlign(m.Type) {
+					return true
+				}
+				if !m.Bitfield && walk(m.Type) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, p := range fn.Params {
+		if walk(p.Type) {
+			return true
+		}
+	}
+	return false
+}
+
+// oddTypedefAlign: some typedef on t's chain has aligned(N) ≠ sizeof.
+func oddTypedefAlign(t ctype.Type) bool {
+	for {
+		td, ok := t.(*ctype.Typedef)
+		if !ok {
+			return false
+		}
+		if td.Aligned != 0 && td.Aligned != ctype.Sizeof(td.Type) {
+			return true
+		}
+		t = td.Type
+	}
+}

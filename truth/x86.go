@@ -1,0 +1,309 @@
+package truth
+
+// x86-64 ground truth: the capture and receive passes of the AArch64
+// harness, compiled natively by gcc and clang --target=x86_64-linux-gnu and
+// run directly. The capture record keeps its layout: slots 0–5 of the
+// register area hold rdi, rsi, rdx, rcx, r8, r9 (x86-64 psABI 1.0 §3.2.3,
+// Figure 3.4: the integer argument registers in order), 6 and 7 stay zero,
+// the vector area holds xmm0–xmm7, and SP is the stack pointer just before
+// the call (RSP at entry + 8, past the return address), so the first stack
+// argument is sp+0 as on AArch64.
+//
+// Two things differ from AArch64 beyond the registers:
+//   - A function returning a record of class MEMORY takes the address of
+//     the return buffer in rdi, "as if it were the first argument". The
+//     capture stub returns that address in rax, as the psABI asks; the
+//     receivers of the receive pass return the signature's own type, and
+//     rdi gets a pointer to a buffer whenever the capture pass found no
+//     argument byte in it.
+//   - long double is the x87 80-bit format in 16 bytes. Compilers copy it
+//     through the x87 stack (fldt/fstpt), which changes any bit pattern that
+//     is not a normal number and does not carry bytes 10–15 (padding, X87UP
+//     in the psABI's words). Every long double in an argument therefore gets
+//     bit 63 (the explicit integer bit) set, which with pattern bytes that
+//     are never 0x00 or 0xff makes it a normal number; its bytes 10–15 may
+//     be found nowhere.
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/loc"
+	"github.com/trampfuzz/trampfuzz/toolchain"
+)
+
+// The architectures Options.Arch selects.
+const (
+	ArchARM64  = "aarch64" // cross-compiled, run under qemu-aarch64 (the default)
+	ArchX86_64 = "x86_64"  // compiled natively, run directly
+)
+
+// ErrUnknownArch is wrapped for an Options.Arch other than ArchARM64 and
+// ArchX86_64.
+var ErrUnknownArch = fmt.Errorf("unknown architecture")
+
+// archSpec is what the harness needs to know about one architecture.
+type archSpec struct {
+	name string
+	// gprs are the integer argument registers, in the order of the capture
+	// record's register slots; fprs the vector argument registers.
+	gprs []loc.Reg
+	fprs []loc.Reg
+	// native: the harness runs directly rather than under qemu.
+	native bool
+	// x87: long double is the x87 80-bit format (pattern and padding).
+	x87 bool
+	// returnsValue: receivers return the signature's type, and the
+	// hidden return-buffer register may need a pointer (recv.go).
+	returnsValue bool
+	// padNowhere: a byte the caller put nowhere is padding the callee may
+	// read from anywhere (x86-64 passes records by their eightbyte classes
+	// and members, so padding is often not passed at all).
+	padNowhere bool
+	// retBuf is the register a caller passes a MEMORY return buffer in
+	// when it is also an argument register (rdi); zero Reg if none.
+	retBuf loc.Reg
+}
+
+var arm64Arch = archSpec{
+	name: ArchARM64,
+	gprs: []loc.Reg{loc.XReg(0), loc.XReg(1), loc.XReg(2), loc.XReg(3), loc.XReg(4), loc.XReg(5), loc.XReg(6), loc.XReg(7)},
+	fprs: []loc.Reg{loc.VReg(0), loc.VReg(1), loc.VReg(2), loc.VReg(3), loc.VReg(4), loc.VReg(5), loc.VReg(6), loc.VReg(7)},
+}
+
+var x86Arch = archSpec{
+	name: ArchX86_64,
+	gprs: []loc.Reg{loc.RDI, loc.RSI, loc.RDX, loc.RCX, loc.R8, loc.R9},
+	fprs: []loc.Reg{loc.XMMReg(0), loc.XMMReg(1), loc.XMMReg(2), loc.XMMReg(3), loc.XMMReg(4), loc.XMMReg(5),
+		loc.XMMReg(6), loc.XMMReg(7)},
+	native: true, x87: true, returnsValue: true, padNowhere: true, retBuf: loc.RDI,
+}
+
+// lookupArch returns the spec of an Options.Arch value ("" is AArch64).
+func lookupArch(name string) (*archSpec, error) {
+	switch name {
+	case "", ArchARM64:
+		return &arm64Arch, nil
+	case ArchX86_64:
+		return &x86Arch, nil
+	}
+	return nil, fmt.Errorf("%w %q (want %q or %q)", ErrUnknownArch, name, ArchARM64, ArchX86_64)
+}
+
+// orARM64 is a, or the AArch64 spec for nil (plans and batches built by
+// tests without an architecture).
+func orARM64(a *archSpec) *archSpec {
+	if a == nil {
+		return &arm64Arch
+	}
+	return a
+}
+
+// gprSlot is the capture record slot of GPR r, or -1.
+func (a *archSpec) gprSlot(r loc.Reg) int {
+	for i, g := range a.gprs {
+		if g == r {
+			return i
+		}
+	}
+	return -1
+}
+
+// x86Flags: the common flags; the target is the host.
+func findCompilerX86(c Compiler) (compilerTool, error) {
+	switch c {
+	case GCC:
+		p, err := toolchain.Find(toolchain.HostGCC)
+		if err != nil {
+			return compilerTool{}, err
+		}
+		return compilerTool{c: c, argv: append([]string{p}, commonFlags...)}, nil
+	case Clang:
+		p, err := toolchain.Find(toolchain.Clang)
+		if err != nil {
+			return compilerTool{}, err
+		}
+		return compilerTool{c: c, argv: append([]string{p, "--target=x86_64-linux-gnu"}, commonFlags...)}, nil
+	}
+	return compilerTool{}, fmt.Errorf("%w %q (want %q or %q)", ErrUnknownCompiler, c, GCC, Clang)
+}
+
+// findCompilerFor is findCompiler for architecture a.
+func findCompilerFor(c Compiler, a *archSpec) (compilerTool, error) {
+	if a.name == ArchX86_64 {
+		return findCompilerX86(c)
+	}
+	return findCompiler(c)
+}
+
+// stackBoundX86 is how far above SP stacked arguments can reach on x86-64:
+// every argument may be on the stack by value, at its alignment (at most
+// that of the type or of its main variant), its size rounded up to 8
+// (psABI 1.0 §3.2.3).
+func stackBoundX86(p sigPlan) int {
+	n := 0
+	for j, prm := range p.fn.Params {
+		align := max(ctype.Alignof(prm.Type), ctype.Alignof(ctype.Underlying(prm.Type)))
+		n += (p.sizes[j]+7)/8*8 + int(max(0, align-8))
+	}
+	return n
+}
+
+// x87Bytes marks, per parameter, the byte of every long double in it that
+// holds the explicit integer bit (byte 7 of the 80-bit value).
+func x87Bytes(p sigPlan) [][]bool {
+	var out [][]bool
+	for j, prm := range p.fn.Params {
+		var mask []bool
+		var walk func(t ctype.Type, off int64)
+		walk = func(t ctype.Type, off int64) {
+			switch u := ctype.Underlying(t).(type) {
+			case *ctype.Basic:
+				if u.Kind == ctype.LongDouble {
+					if mask == nil {
+						mask = make([]bool, p.sizes[j])
+					}
+					mask[off+7] = true
+				}
+			case *ctype.Record:
+				lay := ctype.LayoutOf(u)
+				for i := range u.Members {
+					if !u.Members[i].Bitfield {
+						walk(u.Members[i].Type, off+lay.Fields[i].Offset)
+					}
+				}
+			case *ctype.Array:
+				esz := ctype.Sizeof(u.Elem)
+				for k := int64(0); k < u.Len && esz > 0; k++ {
+					walk(u.Elem, off+k*esz)
+				}
+			}
+		}
+		walk(prm.Type, 0)
+		out = append(out, mask)
+	}
+	return out
+}
+
+// x87Tuple draws a tuple of pattern values with bit 7 set in every run
+// (128–254), not all equal, that used does not hold.
+func x87Tuple[V any](rng *rand.Rand, runs int, used map[uint64]V) uint64 {
+	for {
+		var key uint64
+		same := true
+		for r := 0; r < runs; r++ {
+			v := uint64(128 + rng.IntN(patternValues-127))
+			if r > 0 && v != key&0xff {
+				same = false
+			}
+			key |= v << (8 * r)
+		}
+		if _, ok := used[key]; !same && !ok {
+			return key
+		}
+	}
+}
+
+// captureRunnerX86 is the x86-64 capture stub every callee name labels,
+// and main; see captureRunner for the AArch64 one and the protocol.
+func captureRunnerX86(plans []sigPlan) string {
+	var labels string
+	for _, p := range plans {
+		labels += fmt.Sprintf("\t.globl %[1]s\n\t.type %[1]s, @function\n%[1]s:\n", p.renamed.Name)
+	}
+	return `
+unsigned char tf_cap[` + strconv.Itoa(capHeader+maxWindow) + `] __attribute__((aligned(16)));
+tf_u64 tf_top;
+
+/* The stub: saves rdi, rsi, rdx, rcx, r8, r9, xmm0-xmm7 and the stack
+   pointer before the call (rsp + 8), then copies the stack from there up
+   to main's frame, at most ` + strconv.Itoa(maxWindow) + ` bytes. It clobbers only registers the
+   psABI lets a callee clobber. It returns the address it got in rdi in
+   rax (a MEMORY return buffer, psABI 1.0 §3.2.3 "Returning of Values")
+   and one x87 value in st0 (a long double return, which the caller pops;
+   fninit drops it when the caller expects none). */
+__asm__(
+	"\t.text\n"
+	"\t.p2align 4\n"
+` + cLines(labels) + `	"tf_capture:\n"
+	"\tmovq %rdi, tf_cap+0(%rip)\n"
+	"\tmovq %rsi, tf_cap+8(%rip)\n"
+	"\tmovq %rdx, tf_cap+16(%rip)\n"
+	"\tmovq %rcx, tf_cap+24(%rip)\n"
+	"\tmovq %r8, tf_cap+32(%rip)\n"
+	"\tmovq %r9, tf_cap+40(%rip)\n"
+	"\tmovdqu %xmm0, tf_cap+64(%rip)\n"
+	"\tmovdqu %xmm1, tf_cap+80(%rip)\n"
+	"\tmovdqu %xmm2, tf_cap+96(%rip)\n"
+	"\tmovdqu %xmm3, tf_cap+112(%rip)\n"
+	"\tmovdqu %xmm4, tf_cap+128(%rip)\n"
+	"\tmovdqu %xmm5, tf_cap+144(%rip)\n"
+	"\tmovdqu %xmm6, tf_cap+160(%rip)\n"
+	"\tmovdqu %xmm7, tf_cap+176(%rip)\n"
+	"\tleaq 8(%rsp), %rsi\n"
+	"\tmovq %rsi, tf_cap+192(%rip)\n"
+	"\tmovq tf_top(%rip), %rcx\n"
+	"\tsubq %rsi, %rcx\n"
+	"\tmovl $` + strconv.Itoa(maxWindow) + `, %eax\n"
+	"\tcmpq %rax, %rcx\n"
+	"\tcmovaq %rax, %rcx\n"
+	"\tmovq %rcx, tf_cap+200(%rip)\n"
+	"\tleaq tf_cap+208(%rip), %rdi\n"
+	"\trep movsb\n"
+	"\tmovq tf_cap+0(%rip), %rax\n"
+	"\tfninit\n"
+	"\tfldz\n"
+	"\tret\n"
+	"\t.size tf_capture, .-tf_capture\n");
+` + captureMain
+}
+
+// recvRunnerX86 is tf_invoke for x86-64 and the receive pass's main; see
+// recvRunner.
+var recvRunnerX86 = recvDecls + `
+/* tf_invoke(fn, n): copies tf_in's stack image (n bytes, a multiple of 16)
+   below rsp, loads rdi, rsi, rdx, rcx, r8, r9 and xmm0-xmm7 from tf_in and
+   calls fn, so fn finds those values where the calling convention tells it
+   to look for its arguments. */
+__asm__(
+	"\t.text\n"
+	"\t.p2align 4\n"
+	"\t.globl tf_invoke\n"
+	"\t.type tf_invoke, @function\n"
+	"tf_invoke:\n"
+	"\tpushq %rbp\n"
+	"\tmovq %rsp, %rbp\n"
+	"\tpushq %rbx\n"
+	"\tpushq %r12\n"
+	"\tmovq %rdi, %rbx\n"
+	"\tsubq %rsi, %rsp\n"
+	"\tmovq %rsi, %rcx\n"
+	"\tmovq %rsp, %rdi\n"
+	"\tleaq tf_in+` + strconv.Itoa(recvRegBytes) + `(%rip), %rsi\n"
+	"\trep movsb\n"
+	"\tleaq tf_in(%rip), %r11\n"
+	"\tmovdqu 64(%r11), %xmm0\n"
+	"\tmovdqu 80(%r11), %xmm1\n"
+	"\tmovdqu 96(%r11), %xmm2\n"
+	"\tmovdqu 112(%r11), %xmm3\n"
+	"\tmovdqu 128(%r11), %xmm4\n"
+	"\tmovdqu 144(%r11), %xmm5\n"
+	"\tmovdqu 160(%r11), %xmm6\n"
+	"\tmovdqu 176(%r11), %xmm7\n"
+	"\tmovq 0(%r11), %rdi\n"
+	"\tmovq 8(%r11), %rsi\n"
+	"\tmovq 16(%r11), %rdx\n"
+	"\tmovq 24(%r11), %rcx\n"
+	"\tmovq 32(%r11), %r8\n"
+	"\tmovq 40(%r11), %r9\n"
+	"\tcall *%rbx\n"
+	"\tfninit\n"
+	"\tleaq -16(%rbp), %rsp\n"
+	"\tpopq %r12\n"
+	"\tpopq %rbx\n"
+	"\tpopq %rbp\n"
+	"\tret\n"
+	"\t.size tf_invoke, .-tf_invoke\n");
+` + recvMain
