@@ -91,6 +91,16 @@ var sysvCases = []sysvCase{
 		rules:   map[int][]string{5: {oracle.RuleLLVMInt128Split}},
 	},
 	{
+		name: "clang 14: after a split __int128 a one-INTEGER record goes to an 8-byte slot",
+		source: "seen with clang 14: the front end still counts r9 free and passes the record as an i64, " +
+			"which the back end stacks at sp+8 although the record is 16-aligned",
+		variant: "sysv/clang14",
+		c: "struct s2 { long : 0; long long m0; } __attribute__((aligned(16)));\n" +
+			"void f(long a0, unsigned int a1, signed char a2, unsigned long a3, int a4, __int128 a5, struct s2 a6);",
+		want:  []string{"rdi.0-7", "rsi.0-3", "rdx.0", "rcx.0-7", "r8.0-3", "r9.0-7 sp+0-7", "sp+8-15 -8"},
+		rules: map[int][]string{6: {oracle.RuleLLVMFrontendR9}},
+	},
+	{
 		name: "clang 14 puts a stacked __int128 8-aligned",
 		source: "llvm-project#41784: foo(__int128 x, y, z, uint64_t a, __int128 c): gcc aligns c to 16 " +
 			"(sp+16), clang before LLVM 18 does not (sp+8)",
