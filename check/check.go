@@ -43,8 +43,10 @@ type ArgMismatch struct {
 	// the trampoline reads them (a zero loc: the trampoline never reads it).
 	ABI []loc.Loc `json:"abi"`
 	JIT []loc.Loc `json:"jit"`
-	// ABIRules are the oracle's rules for the argument.
+	// ABIRules are the oracle's rules for the argument, JITRules the
+	// kernel code path that read it.
 	ABIRules []string `json:"abi_rules,omitempty"`
+	JITRules []string `json:"jit_rules,omitempty"`
 }
 
 // Verdict is the outcome of checking one function on one target.
@@ -131,7 +133,11 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 		return v, nil
 	}
 	v.Kind = Mismatch
-	v.Rule, v.Problem = classify(fn, v.Mismatches[0])
+	if t.Kernel.Arch == layout.ArchX86_64 {
+		v.Rule, v.Problem = classifyX86(fn, v.Mismatches[0], abi)
+	} else {
+		v.Rule, v.Problem = classify(fn, v.Mismatches[0])
+	}
 	v.Class = t.String() + ": " + v.Problem
 	v.Known = Known().Lookup(v.Class)
 	return v, nil
@@ -147,19 +153,35 @@ func placeABI(fn *ctype.Func, t Target) (loc.Placement, error) {
 }
 
 // compare lists the arguments whose bytes differ.
+//
+// A byte the ABI does not pass at all (a System V NO_CLASS eightbyte: only
+// padding or unnamed bit-fields; clang's ignored empty records) has no
+// value to read, so reading anything for it is not a misread; what such
+// an argument does to the arguments after it is compared on those.
 func compare(fn *ctype.Func, abi, jit loc.Placement) []ArgMismatch {
 	var out []ArgMismatch
 	for _, d := range loc.Diff(abi, jit) {
 		if d.Index >= len(abi.Args) {
 			continue
 		}
+		passed := false
+		for _, b := range d.Bytes {
+			if !b.A.IsZero() {
+				passed = true
+				break
+			}
+		}
+		if !passed {
+			continue
+		}
 		a := abi.Args[d.Index]
 		var j []loc.Loc
+		var jr []string
 		if d.Index < len(jit.Args) {
-			j = jit.Args[d.Index].Bytes
+			j, jr = jit.Args[d.Index].Bytes, jit.Args[d.Index].Rules
 		}
 		out = append(out, ArgMismatch{Index: d.Index, Name: fn.Params[d.Index].Name, Type: a.Type, Size: a.Size,
-			ABI: a.Bytes, JIT: j, ABIRules: a.Rules})
+			ABI: a.Bytes, JIT: j, ABIRules: a.Rules, JITRules: jr})
 	}
 	return out
 }

@@ -296,7 +296,9 @@ func TestBTFAmbiguity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if vm.Kind == Agree && vr.Kind == Agree {
+		// On x86-64 System V counts the record's own alignment too, so
+		// both spellings are placed alike there: nothing is ambiguous.
+		if vm.Kind == Agree && vr.Kind == Agree && !equalPlacement(*vm.ABI, *vr.ABI) {
 			t.Errorf("%s agrees on both spellings, impossible from identical BTF", tg)
 		}
 	}
@@ -382,4 +384,16 @@ func Example() {
 	// Output:
 	// mismatch
 	// arm64/v6.17+pahole-1.24: AAPCS64 2025Q4 C.10 even pair not applied, __int128 scalar in registers
+}
+
+func equalPlacement(a, b loc.Placement) bool {
+	if len(a.Args) != len(b.Args) {
+		return false
+	}
+	for i := range a.Args {
+		if !sameLocs(a.Args[i].Bytes, b.Args[i].Bytes) {
+			return false
+		}
+	}
+	return true
 }
