@@ -33,6 +33,11 @@
 // signature when, for some byte, their candidate sets have no location in
 // common (Diverge).
 //
+// With Options.Arch set to ArchX86_64 the same two passes run natively: gcc
+// and clang --target=x86_64-linux-gnu build the harness for the host and
+// it runs directly, with rdi…r9, xmm0–xmm7 and the stack above the return
+// address captured (x86.go).
+//
 // Rules cited: AAPCS64 release 2025Q4 (ARM-software/abi-aa,
 // aapcs64/aapcs64.rst), "Parameter passing".
 package truth

@@ -25,6 +25,7 @@ package truth
 //     be found nowhere.
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -42,7 +43,7 @@ const (
 
 // ErrUnknownArch is wrapped for an Options.Arch other than ArchARM64 and
 // ArchX86_64.
-var ErrUnknownArch = fmt.Errorf("unknown architecture")
+var ErrUnknownArch = errors.New("unknown architecture")
 
 // archSpec is what the harness needs to know about one architecture.
 type archSpec struct {
@@ -111,7 +112,8 @@ func (a *archSpec) gprSlot(r loc.Reg) int {
 	return -1
 }
 
-// x86Flags: the common flags; the target is the host.
+// findCompilerX86 is findCompiler for x86-64: the host's gcc and clang for
+// the host's target, with the common flags.
 func findCompilerX86(c Compiler) (compilerTool, error) {
 	switch c {
 	case GCC:
