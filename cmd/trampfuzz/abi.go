@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/oracle"
 )
 
@@ -37,6 +38,9 @@ func runABI(args []string, stdout, stderr io.Writer) int {
 	for _, v := range oracle.Variants {
 		fmt.Fprintf(&doc, "\n    %s: %s", v.Name, v.Doc)
 	}
+	for _, v := range oracle.SysVVariants {
+		fmt.Fprintf(&doc, "\n    %s: %s", v.Name, v.Doc)
+	}
 	variant := fs.String("abi", def, doc.String())
 	asJSON := fs.Bool("json", false, `print JSON: {"func":"f","args":[{"index":0,"type":"int","size":4,"bytes":["x0.0",…],"rules":[…]}]}`)
 	if code, ok := parseFlags(fs, args); !ok {
@@ -46,15 +50,14 @@ func runABI(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitBadInput
 	}
-	v, err := oracle.Lookup(*variant)
-	if err != nil {
-		return badInput(stderr, err)
+	if _, err := oracle.PlaceNamed(&ctype.Func{Name: "probe", Return: ctype.TVoid}, *variant); err != nil {
+		return badInput(stderr, err) // an unknown variant, before reading the file
 	}
 	fn, err := readFunc(fs.Arg(0))
 	if err != nil {
 		return badInput(stderr, err)
 	}
-	p, err := oracle.Place(fn, v)
+	p, err := oracle.PlaceNamed(fn, *variant)
 	if err != nil {
 		return badInput(stderr, err)
 	}

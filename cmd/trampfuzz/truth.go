@@ -27,6 +27,7 @@ func runTruth(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, `print one JSON object per file and compiler: {"func":…,"compiler":…,"args":[{"index":0,"type":…,"size":N,"bytes":[["x0.0"],…]}]}`)
 	seed := fs.Uint64("seed", 0, "byte pattern seed")
 	keep := fs.String("keep", "", "keep the generated C files and binaries in `DIR`")
+	arch := fs.String("arch", envOr("TRAMPFUZZ_ARCH", truth.ArchARM64), "architecture: aarch64 (cross compilers under qemu) or x86_64 (native) (env TRAMPFUZZ_ARCH)")
 	checkOracle := fs.Bool("check-oracle", false, "draw -n random signatures (gen.Full, -seed) and check the AAPCS64 oracle and its variants against gcc and clang")
 	n := fs.Int("n", 1000, "with -check-oracle: signatures to draw")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -39,8 +40,13 @@ func runTruth(args []string, stdout, stderr io.Writer) int {
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
-		r, err := oraclecheck.Run(ctx, oraclecheck.Options{N: *n, Seed: *seed,
-			Progress: func(done, total int) { fmt.Fprintf(stderr, "%d/%d signatures\n", done, total) }})
+		opts := oraclecheck.Options{N: *n, Seed: *seed,
+			Progress: func(done, total int) { fmt.Fprintf(stderr, "%d/%d signatures\n", done, total) }}
+		run := oraclecheck.Run
+		if *arch == truth.ArchX86_64 {
+			run = oraclecheck.RunSysV
+		}
+		r, err := run(ctx, opts)
 		if err != nil {
 			fmt.Fprintln(stderr, "trampfuzz truth:", err)
 			return exitBadInput
@@ -70,7 +76,7 @@ func runTruth(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	results, err := truth.Options{Seed: *seed, KeepDir: *keep}.Observe(ctx, fns, compilers)
+	results, err := truth.Options{Seed: *seed, KeepDir: *keep, Arch: *arch}.Observe(ctx, fns, compilers)
 	if err != nil {
 		fmt.Fprintln(stderr, "trampfuzz truth:", err)
 		return exitBadInput
@@ -107,4 +113,12 @@ func runTruth(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// envOr is the environment variable's value, or def when it is unset.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }
