@@ -66,8 +66,12 @@ func (r Run) Last() Loc {
 }
 
 // String folds the run: x2.0-7, sp+16-23, ref(x1)+0-23; a single byte
-// prints as its location.
+// prints as its location; bytes with no location (not passed, or not
+// read) print as "none×N".
 func (r Run) String() string {
+	if r.First.IsZero() {
+		return fmt.Sprintf("none×%d", r.Len)
+	}
 	if r.Len == 1 {
 		return r.First.String()
 	}
@@ -78,7 +82,11 @@ func (r Run) String() string {
 func Runs(bytes []Loc) []Run {
 	var runs []Run
 	for _, l := range bytes {
-		if n := len(runs); n > 0 && runs[n-1].Last().Next() == l {
+		if n := len(runs); n > 0 && l.IsZero() && runs[n-1].First.IsZero() {
+			runs[n-1].Len++
+			continue
+		}
+		if n := len(runs); n > 0 && !l.IsZero() && !runs[n-1].First.IsZero() && runs[n-1].Last().Next() == l {
 			runs[n-1].Len++
 			continue
 		}

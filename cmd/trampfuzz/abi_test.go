@@ -114,7 +114,7 @@ func TestABIBadInput(t *testing.T) {
 		wantErr string
 	}{
 		{args: []string{"abi"}, wantErr: "usage"},
-		{args: []string{"abi", "-abi", "sysv", good}, wantErr: `unknown ABI variant "sysv"`},
+		{args: []string{"abi", "-abi", "vax", good}, wantErr: `unknown ABI variant "vax"`},
 		{args: []string{"abi", filepath.Join(t.TempDir(), "missing.c")}, wantErr: "missing.c"},
 		{args: []string{"abi"}, src: "void f(int a0", wantErr: "f.c:1:"},
 		{args: []string{"abi"}, src: "struct s;\nvoid f(struct s a0);\n", wantErr: "incomplete"},
