@@ -12,6 +12,7 @@ import (
 
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/oracle"
 )
 
@@ -86,7 +87,8 @@ func (c *Case) ID() string {
 type caseFile struct {
 	Format string `json:"format"`
 	// Kernel and Pahole are what check.ParseTarget reads back; ABI is the
-	// oracle variant's name.
+	// oracle variant's name ("aapcs64", ...; "sysv" on x86-64, where
+	// check always places arguments with the default System V oracle).
 	Kernel    string         `json:"kernel"`
 	Pahole    string         `json:"pahole"`
 	ABI       string         `json:"abi"`
@@ -111,7 +113,7 @@ func kernelSpec(t check.Target) string {
 // MarshalCase is the content of case.json.
 func MarshalCase(c *Case) ([]byte, error) {
 	cf := caseFile{
-		Format: CaseFormat, Kernel: kernelSpec(c.Target), Pahole: string(c.Target.Pahole), ABI: c.Target.ABI.Name,
+		Format: CaseFormat, Kernel: kernelSpec(c.Target), Pahole: string(c.Target.Pahole), ABI: abiName(c),
 		StructOps: c.Target.StructOps, Target: c.Target.String(), Class: c.Verdict.Class, C: ctype.Render(c.Func),
 		Verdict: c.Verdict, Origin: c.Origin,
 	}
@@ -153,7 +155,14 @@ func ParseCase(name string, data []byte) (fn *ctype.Func, t check.Target, class 
 	if t, err = check.ParseTarget(cf.Kernel, cf.Pahole); err != nil {
 		return nil, t, "", fmt.Errorf("%w %s: %v", ErrCaseFile, name, err)
 	}
-	if t.ABI, err = oracle.Lookup(cf.ABI); err != nil {
+	if t.Kernel.Arch == layout.ArchX86_64 {
+		// check.Target has no System V variant: x86-64 targets keep the
+		// default ABI field and check places with oracle.SysV. Case
+		// files written before "sysv" was recorded say "aapcs64".
+		if cf.ABI != oracle.SysVDefault.Name && cf.ABI != oracle.Default.Name && cf.ABI != "" {
+			return nil, t, "", fmt.Errorf("%w %s: abi %q: x86_64 targets are checked with %q only", ErrCaseFile, name, cf.ABI, oracle.SysVDefault.Name)
+		}
+	} else if t.ABI, err = oracle.Lookup(cf.ABI); err != nil {
 		return nil, t, "", fmt.Errorf("%w %s: abi: %v", ErrCaseFile, name, err)
 	}
 	t.StructOps = cf.StructOps

@@ -119,13 +119,17 @@ func span(a, b int) string {
 	return fmt.Sprintf("%d-%d", a, b)
 }
 
-// Diagram is the side-by-side table of x0..x7, the v registers either side
-// uses and the stack slots up to the highest one used: which argument bytes
-// each holds as the ABI placed them and as the trampoline reads them.
-// Argument bytes are written name.byte-range ("a1.0-7"); a piece that does
-// not start at byte 0 of its register or slot carries its range there
-// ("@4-7"). The last column marks the rows that differ.
-func Diagram(abi, jit loc.Placement) string {
+// Diagram is the side-by-side table of the integer argument registers
+// (x0..x7 on arm64; rdi, rsi, rdx, rcx, r8, r9 on x86-64), the FP/SIMD
+// registers either side uses (v0..v7; xmm0..xmm7) and the stack slots up to
+// the highest one used: which argument bytes each holds as the ABI placed
+// them and as the trampoline reads them. arch is the kernel's architecture
+// (layout.ArchARM64, layout.ArchX86_64). Argument bytes are written
+// name.byte-range ("a1.0-7"); a piece that does not start at byte 0 of its
+// register or slot carries its range there ("@4-7"). The last column marks
+// the rows that differ.
+func Diagram(arch string, abi, jit loc.Placement) string {
+	text := textFor(arch)
 	names := make([]string, max(len(abi.Args), len(jit.Args)))
 	for i := range names {
 		names[i] = fmt.Sprintf("arg%d", i)
@@ -135,15 +139,15 @@ func Diagram(abi, jit loc.Placement) string {
 	}
 	a, j := occupy(abi), occupy(jit)
 	var rows []container
-	for n := 0; n < 8; n++ {
-		rows = append(rows, container{kind: loc.InReg, reg: loc.XReg(n), width: 8})
+	for _, r := range text.gprs {
+		rows = append(rows, container{kind: loc.InReg, reg: r, width: r.Width()})
 	}
-	vUsed := false
-	for n := 0; n < 8; n++ {
-		c := container{kind: loc.InReg, reg: loc.VReg(n), width: 16}
+	fprUsed := false
+	for _, r := range text.fprs {
+		c := container{kind: loc.InReg, reg: r, width: r.Width()}
 		if a.bytes[c] != nil || j.bytes[c] != nil || a.refs[c] != nil || j.refs[c] != nil {
 			rows = append(rows, c)
-			vUsed = true
+			fprUsed = true
 		}
 	}
 	top := int32(-8)
@@ -164,7 +168,7 @@ func Diagram(abi, jit loc.Placement) string {
 	}
 
 	var b strings.Builder
-	b.WriteString("| location | AAPCS64: the caller put there | trampoline: reads it as | |\n")
+	fmt.Fprintf(&b, "| location | %s: the caller put there | trampoline: reads it as | |\n", text.abi)
 	b.WriteString("| --- | --- | --- | --- |\n")
 	for _, c := range rows {
 		l, r := a.cell(c, names), j.cell(c, names)
@@ -174,8 +178,8 @@ func Diagram(abi, jit loc.Placement) string {
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", c, l, r, mark)
 	}
-	if !vUsed {
-		b.WriteString("| `v0`–`v7` | — | — | |\n")
+	if !fprUsed {
+		fmt.Fprintf(&b, "| %s | — | — | |\n", text.fprsNone)
 	}
 	return b.String()
 }

@@ -19,6 +19,7 @@ const (
 	leafBitsLo                  // long double: bytes 0-7, copied
 	leafBitsHi                  // long double: bytes 8-15, copied
 	leafPointer                 // pointer: (long)expr
+	leafBitsX87Hi               // x86-64 long double: bytes 8-9 (sign and exponent), copied
 )
 
 // leaf is one scalar part of an argument with its known value.
@@ -43,6 +44,9 @@ type knownValues struct {
 	k      int
 	init   []string
 	leaves []leaf
+	// x87: long double is the x86-64 80-bit format (x87Bits), not
+	// AArch64's binary128 (quadBits).
+	x87 bool
 }
 
 func (kv *knownValues) next() int { kv.k++; return 15 + kv.k }
@@ -93,11 +97,18 @@ func (kv *knownValues) value(t ctype.Type, expr, label, glob string) string {
 			return fmt.Sprintf("(((%s)%d << 64) | %d)", cast, hi, lo)
 		case u.Kind.IsFloat():
 			v := float64(kv.next()) + 0.5
-			switch u.Kind {
-			case ctype.Float:
+			switch {
+			case u.Kind == ctype.Float:
 				kv.leaves = append(kv.leaves, leaf{expr: expr, label: label, glob: glob, kind: leafBits, want: fmt.Sprintf("0x%x", math.Float32bits(float32(v)))})
-			case ctype.Double:
+			case u.Kind == ctype.Double:
 				kv.leaves = append(kv.leaves, leaf{expr: expr, label: label, glob: glob, kind: leafBits, want: fmt.Sprintf("0x%x", math.Float64bits(v))})
+			case kv.x87:
+				// Bytes 10-15 are padding (psABI 1.0 §3.1.2): only the
+				// 10 value bytes are compared.
+				lo, hi := x87Bits(v)
+				kv.leaves = append(kv.leaves,
+					leaf{expr: expr, label: label + " (bytes 0-7)", glob: glob + "_lo", kind: leafBitsLo, want: fmt.Sprintf("0x%x", lo)},
+					leaf{expr: expr, label: label + " (bytes 8-9)", glob: glob + "_hi", kind: leafBitsX87Hi, want: fmt.Sprintf("0x%x", hi)})
 			default:
 				lo, hi := quadBits(v)
 				kv.leaves = append(kv.leaves,
@@ -180,6 +191,19 @@ func quadBits(v float64) (lo, hi uint64) {
 	return frac << 60, sign<<63 | e<<48 | frac>>4
 }
 
+// x87Bits is the x87 80-bit extended encoding of a float64 value, as
+// x86-64 long double (psABI 1.0 §3.1.2, Figure 3.1: 80 bits in 16
+// bytes): lo is the 64-bit significand with its explicit integer bit 63,
+// hi the sign and the 15-bit exponent (bias 16383), bytes 8-9.
+func x87Bits(v float64) (lo uint64, hi uint16) {
+	b := math.Float64bits(v)
+	sign, exp, frac := b>>63, (b>>52)&0x7ff, b&(1<<52-1)
+	if exp == 0 && frac == 0 {
+		return 0, uint16(sign << 15)
+	}
+	return 1<<63 | frac<<11, uint16(sign<<15 | (exp - 1023 + 16383))
+}
+
 // kselftestNames are the names the selftest files use for case c.
 type kselftestNames struct {
 	id, fn, prefix, prog, skel string
@@ -202,7 +226,9 @@ func Kselftest(c *Case) map[string]string {
 	n := namesFor(c)
 	// The traced function returns int, as bpf_testmod's do: the return
 	// type does not change where arguments go (AAPCS64 2025Q4: an
-	// indirect result uses x8, not an argument register).
+	// indirect result uses x8, not an argument register; on x86-64 a
+	// MEMORY result would take rdi, but btf_distill_func_proto rejects a
+	// struct or union return, so no mismatch case has one).
 	fn := ctype.Prefixed(c.Func, n.fn, n.prefix, strings.ToUpper(n.prefix))
 	fn.Return = ctype.TInt
 	for i := range fn.Params {
@@ -214,7 +240,7 @@ func Kselftest(c *Case) map[string]string {
 	defs := strings.TrimSuffix(text, lastLine(text)+"\n")
 	proto := strings.TrimSuffix(strings.TrimPrefix(lastLine(text), "int "), ";")
 
-	kv := &knownValues{}
+	kv := &knownValues{x87: isX86(c)}
 	for _, p := range fn.Params {
 		kv.init = append(kv.init, kv.value(p.Type, p.Name, p.Name, p.Name))
 	}
@@ -363,6 +389,8 @@ func (l leaf) bpfStore(g string) string {
 		return fmt.Sprintf("__builtin_memcpy(&%s, (char *)&%s, 8);", g, l.expr)
 	case leafBitsHi:
 		return fmt.Sprintf("__builtin_memcpy(&%s, (char *)&%s + 8, 8);", g, l.expr)
+	case leafBitsX87Hi:
+		return fmt.Sprintf("__builtin_memcpy(&%s, (char *)&%s + 8, 2);", g, l.expr)
 	}
 	return fmt.Sprintf("%s = (long)%s;", g, l.expr)
 }

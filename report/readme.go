@@ -23,6 +23,83 @@ func runs(bytes []loc.Loc) string {
 	return strings.Join(parts, " ")
 }
 
+// runsX86 is runs for x86-64 reports, with a run of bytes that have no
+// location folded into one "(missing: N bytes)": System V does not pass
+// NO_CLASS eightbytes at all ("(not passed: 8 bytes)"), and a trampoline
+// slot past nr_regs is never saved ("(not saved: 8 bytes)").
+func runsX86(bytes []loc.Loc, missing string) string {
+	var parts []string
+	for i := 0; i < len(bytes); {
+		if !bytes[i].IsZero() {
+			j := i + 1
+			for j < len(bytes) && !bytes[j].IsZero() {
+				j++
+			}
+			for _, r := range loc.Runs(bytes[i:j]) {
+				parts = append(parts, r.String())
+			}
+			i = j
+			continue
+		}
+		j := i + 1
+		for j < len(bytes) && bytes[j].IsZero() {
+			j++
+		}
+		parts = append(parts, fmt.Sprintf("(%s: %s)", missing, plural(j-i, "byte")))
+		i = j
+	}
+	return strings.Join(parts, " ")
+}
+
+// abiRuns and jitRuns fold an argument's bytes as the ABI placed them and
+// as the trampoline reads them, in the notation of c's architecture.
+func abiRuns(c *Case, bytes []loc.Loc) string {
+	if isX86(c) {
+		return runsX86(bytes, "not passed")
+	}
+	return runs(bytes)
+}
+
+func jitRuns(c *Case, bytes []loc.Loc) string {
+	if isX86(c) {
+		return runsX86(bytes, "not saved")
+	}
+	return runs(bytes)
+}
+
+// unpassedArg is the first argument up to index i with bytes the ABI does
+// not pass (System V NO_CLASS eightbytes), or -1.
+func unpassedArg(abi loc.Placement, i int) int {
+	for j := 0; j <= i && j < len(abi.Args); j++ {
+		if slices.ContainsFunc(abi.Args[j].Bytes, loc.Loc.IsZero) || len(abi.Args[j].Bytes) < abi.Args[j].Size {
+			return j
+		}
+	}
+	return -1
+}
+
+// passedAlike reports whether jit reads every byte the ABI passes (a
+// non-zero location in abi) from where the ABI put it.
+func passedAlike(abi, jit []loc.Loc) bool {
+	for b, l := range abi {
+		if !l.IsZero() && (b >= len(jit) || jit[b] != l) {
+			return false
+		}
+	}
+	return true
+}
+
+// kernelSide reports whether rule is a kernel-side cause on x86-64 (a
+// check.Rule… constant) rather than a rule of the ABI the trampoline
+// skipped.
+func kernelSide(rule string) bool {
+	switch rule {
+	case check.RuleX86NoClass, check.RuleX86Int128Slot, check.RuleX86Corrupt, check.RuleX86StructOpsBase, check.RuleNotSaved:
+		return true
+	}
+	return false
+}
+
 // Summary is the one sentence that says what is wrong.
 func Summary(c *Case) string {
 	v := c.Verdict
@@ -36,8 +113,8 @@ func Summary(c *Case) string {
 		prog = "a BPF struct_ops program"
 	}
 	s := fmt.Sprintf("On %s with BTF from pahole %s, %s attached to `%s` reads argument %d `%s` (`%s`, %s) from `%s`, but the caller put it in `%s`",
-		c.Target.Kernel, c.Target.Pahole, prog, strings.TrimSuffix(lastLine(v.C), "\n"), m.Index, name, m.Type, plural(m.Size, "byte"), runs(m.JIT), runs(m.ABI))
-	if v.Rule == check.RuleOther || v.Rule == check.RuleStructOpsBase {
+		c.Target.Kernel, c.Target.Pahole, prog, strings.TrimSuffix(lastLine(v.C), "\n"), m.Index, name, m.Type, plural(m.Size, "byte"), jitRuns(c, m.JIT), abiRuns(c, m.ABI))
+	if v.Rule == check.RuleOther || v.Rule == check.RuleStructOpsBase || (isX86(c) && kernelSide(v.Rule)) {
 		return s + " (" + v.Problem + ")."
 	}
 	return s + ": the trampoline does not apply " + v.Rule + " (" + strings.TrimPrefix(v.Problem, v.Rule+" ") + ")."
@@ -53,6 +130,7 @@ func lastLine(text string) string {
 func README(c *Case) string {
 	v := c.Verdict
 	m := v.Mismatches[0]
+	text := textFor(c.Target.Kernel.Arch)
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 
@@ -65,7 +143,7 @@ func README(c *Case) string {
 		w("**Status.** New: this class is not in check/known_classes.yaml.\n\n")
 	}
 	if !v.Reachable {
-		w("**Not reachable in kernel builds.** The signature needs a floating-point type. arm64 kernels are built with `-mgeneral-regs-only` (arch/arm64/Makefile), so no traced kernel function takes one; the mismatch is real for the ABI, but only a BPF program attached to non-kernel code (or a kernel built differently) would see it. The kselftest files below do not build with `-mgeneral-regs-only`.\n\n")
+		w("**Not reachable in kernel builds.** The signature needs a floating-point type. %s\n\n", text.unreachable)
 	}
 	if len(v.Mismatches) > 1 {
 		var later []string
@@ -76,7 +154,7 @@ func README(c *Case) string {
 	}
 
 	w("## The case\n\n```c\n%s```\n\n", v.C)
-	w("- Target: `%s` (kernel model %s, pahole %s, ABI %s).\n", v.Target, c.Target.Kernel, c.Target.Pahole, c.Target.ABI.Name)
+	w("- Target: `%s` (kernel model %s, pahole %s, ABI %s).\n", v.Target, c.Target.Kernel, c.Target.Pahole, abiName(c))
 	w("- Class key: `%s`\n", v.Class)
 	if o := c.Origin; o != nil {
 		from := ""
@@ -95,7 +173,7 @@ func README(c *Case) string {
 	b.WriteString("\n")
 
 	w("## The rule\n\nThe trampoline did not follow **%s**.\n\n", v.Rule)
-	w("The rules that placed argument %d (%s), in the order they applied:\n\n", m.Index, specSection)
+	w("The rules that placed argument %d (%s), in the order they applied:\n\n", m.Index, text.spec)
 	for _, r := range m.ABIRules {
 		p, ok := Paraphrase(r)
 		if !ok {
@@ -112,6 +190,17 @@ func README(c *Case) string {
 			w("- %s\n", p)
 		}
 	}
+	if j := unpassedArg(*v.ABI, m.Index); isX86(c) && v.Rule == check.RuleX86NoClass && j >= 0 {
+		a := v.ABI.Args[j]
+		w("\nThe bytes System V does not pass are in argument %d `%s` (`%s`, placed `%s`), by these rules:\n\n", a.Index, a.Name, a.Type, abiRuns(c, a.Bytes))
+		for _, r := range a.Rules {
+			p, ok := Paraphrase(r)
+			if !ok {
+				p = "(no paraphrase recorded)"
+			}
+			w("- **%s**: %s\n", ruleID(r), strings.TrimPrefix(p, ruleID(r)+": "))
+		}
+	}
 	b.WriteString("\n")
 
 	w("## The kernel code path\n\n")
@@ -122,17 +211,21 @@ func README(c *Case) string {
 	}
 	w("- Kernel: %s, %s; commits %s.\n", k, mainline, strings.Join(k.Commits, ", "))
 	w("- What it does: %s.\n", k.Summary)
-	w("- Path: pahole %s encodes the function's BTF (it passes pahole's checks) → `kernel/bpf/btf.c: btf_distill_func_proto()` builds `struct btf_func_model` (nr_args, arg_size, arg_flags: no alignment, no C attributes) → `arch/arm64/net/bpf_jit_comp.c: arch_prepare_bpf_trampoline()` → `prepare_trampoline()` saves the arguments into the BPF ctx.\n", c.Target.Pahole)
+	jitPath := "`arch/arm64/net/bpf_jit_comp.c: arch_prepare_bpf_trampoline()` → `prepare_trampoline()`"
+	if isX86(c) {
+		jitPath = "`arch/x86/net/bpf_jit_comp.c: arch_prepare_bpf_trampoline()` → `__arch_prepare_bpf_trampoline()` → " + x86JITPath(c)
+	}
+	w("- Path: pahole %s encodes the function's BTF (it passes pahole's checks) → `kernel/bpf/btf.c: btf_distill_func_proto()` builds `struct btf_func_model` (nr_args, arg_size, arg_flags: no alignment, no C attributes) → %s saves the arguments into the BPF ctx.\n", c.Target.Pahole, jitPath)
 	if v.JIT != nil && m.Index < len(v.JIT.Args) && len(v.JIT.Args[m.Index].Rules) > 0 {
 		w("- Where argument %d is read: %s.\n", m.Index, strings.Join(v.JIT.Args[m.Index].Rules, "; "))
 	}
 	b.WriteString("\n")
 
-	w("## Where each byte is: AAPCS64 against the trampoline\n\n")
-	w("Argument bytes are written `name.bytes`; `@4-7` gives a piece's bytes inside its register or 8-byte stack slot when it does not start at byte 0. Stack offsets are from SP at the traced function's entry.\n\n")
-	b.WriteString(Diagram(*v.ABI, *v.JIT))
+	w("## Where each byte is: %s against the trampoline\n\n", text.abi)
+	w("Argument bytes are written `name.bytes`; `@4-7` gives a piece's bytes inside its register or 8-byte stack slot when it does not start at byte 0. %s\n\n", text.stackNote)
+	b.WriteString(Diagram(c.Target.Kernel.Arch, *v.ABI, *v.JIT))
 	b.WriteString("\n")
-	w("| argument | type | AAPCS64 | trampoline reads |")
+	w("| argument | type | %s | trampoline reads |", text.abi)
 	if v.Ctx != nil {
 		w(" BPF ctx slots |")
 	}
@@ -149,8 +242,14 @@ func README(c *Case) string {
 		mark := ""
 		if !slices.Equal(a.Bytes, jb) {
 			mark = " **(wrong)**"
+			if isX86(c) && passedAlike(a.Bytes, jb) {
+				// Only bytes the caller does not pass differ: the
+				// trampoline reads a register or slot the argument
+				// does not have, which shifts later arguments.
+				mark = " (takes a slot for bytes System V does not pass)"
+			}
 		}
-		w("| %d `%s` | `%s` | `%s` | `%s`%s |", i, a.Name, a.Type, runs(a.Bytes), runs(jb), mark)
+		w("| %d `%s` | `%s` | `%s` | `%s`%s |", i, a.Name, a.Type, abiRuns(c, a.Bytes), jitRuns(c, jb), mark)
 		if v.Ctx != nil {
 			slots := ""
 			for _, ca := range v.Ctx.Args {
@@ -171,9 +270,14 @@ func README(c *Case) string {
 	b.WriteString("\n")
 
 	w("## Reproduce\n\n")
-	w("`repro.c` calls `%s` through an assembly stub that records x0–x7, q0–q7 and the stack at entry, with a distinct byte pattern in every argument byte, and prints where each byte was, in the notation above. It exits 0 when the compiler put every byte where AAPCS64 says and the trampoline's reading is wrong, 1 otherwise.\n\n", c.Func.Name)
-	w("```sh\naarch64-linux-gnu-gcc -O2 -static -o repro-gcc repro.c && qemu-aarch64 ./repro-gcc\n")
-	w("clang --target=aarch64-linux-gnu -fuse-ld=lld -O2 -static -o repro-clang repro.c && qemu-aarch64 ./repro-clang\n```\n\n")
+	if isX86(c) {
+		w("`repro.c` calls `%s` through an assembly stub that records rdi, rsi, rdx, rcx, r8, r9, xmm0–xmm7 and the stack at entry, with a distinct byte pattern in every argument byte, and prints where each byte was, in the notation above. It exits 0 when the compiler put every byte where System V says (as that compiler reads it: gcc and clang ≥ 20 as the table above, clang 14–19 with the differences `trampfuzz abi -abi sysv/clang14` and `sysv/clang18` model) and the trampoline's reading is wrong, 1 otherwise. On an x86-64 Linux host:\n\n", c.Func.Name)
+		w("```sh\n%s\n%s\n```\n\n", ReproCommandX86GCC, ReproCommandX86Clang)
+	} else {
+		w("`repro.c` calls `%s` through an assembly stub that records x0–x7, q0–q7 and the stack at entry, with a distinct byte pattern in every argument byte, and prints where each byte was, in the notation above. It exits 0 when the compiler put every byte where AAPCS64 says and the trampoline's reading is wrong, 1 otherwise.\n\n", c.Func.Name)
+		w("```sh\naarch64-linux-gnu-gcc -O2 -static -o repro-gcc repro.c && qemu-aarch64 ./repro-gcc\n")
+		w("clang --target=aarch64-linux-gnu -fuse-ld=lld -O2 -static -o repro-clang repro.c && qemu-aarch64 ./repro-clang\n```\n\n")
+	}
 	w("Re-check and re-minimize this case from the trampfuzz module (case.json records the target):\n\n```sh\n%s\n```\n\n", RerunCommand("path/to/this/report/case.json"))
 	id := c.ID()
 	w("## Kernel selftest\n\n")

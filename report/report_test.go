@@ -12,6 +12,7 @@ import (
 
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/loc"
 	"github.com/trampfuzz/trampfuzz/oracle"
 	"github.com/trampfuzz/trampfuzz/toolchain"
@@ -67,13 +68,23 @@ func TestParaphrases(t *testing.T) {
 		oracle.RuleC3, oracle.RuleC4, oracle.RuleC5, oracle.RuleC6, oracle.RuleC9, oracle.RuleC10, oracle.RuleC11,
 		oracle.RuleC12, oracle.RuleC13, oracle.RuleC14, oracle.RuleC15, oracle.RuleC16, oracle.RuleC17,
 		oracle.RuleEmptyRecord, oracle.RuleClangEmptyRecord, oracle.RuleClangLongDoubleHFA, oracle.RuleClangZeroWidth,
-		oracle.RuleGCCPair, oracle.RuleGCC12PackedBitfield, check.RuleStructOpsBase, check.RuleOther}
+		oracle.RuleGCCPair, oracle.RuleGCC12PackedBitfield, check.RuleStructOpsBase, check.RuleOther,
+		// System V (oracle/sysv.go) and the x86 kernel-side causes.
+		oracle.RuleSysVInteger, oracle.RuleSysVSSE, oracle.RuleSysVX87, oracle.RuleSysVInt128,
+		oracle.RuleSysVEightbytes, oracle.RuleSysVLarge, oracle.RuleSysVUnaligned, oracle.RuleSysVMergeMemory,
+		oracle.RuleSysVX87UP, oracle.RuleSysVTwoEightbyte, oracle.RuleSysVNoClass, oracle.RuleSysVEmpty,
+		oracle.RuleSysVPassMemory, oracle.RuleSysVPassX87, oracle.RuleSysVPassInteger, oracle.RuleSysVPassSSE,
+		oracle.RuleSysVNoRegisters, oracle.RuleSysVStack, oracle.RuleSysVInt128Stack, oracle.RuleSysVReturnRDI,
+		oracle.RuleGCCModeAlign, oracle.RuleClangTypeAlign, oracle.RuleGCCUnnamedBitfield, oracle.RuleClangUnnamedBitfield,
+		oracle.RuleGCCEmpty, oracle.RuleClangEmptyMemory, oracle.RuleLLVMFrontendR9, oracle.RuleLLVMInt128Split,
+		oracle.RuleLLVMInt128Align8, oracle.RuleLLVMInt128HoldsR9,
+		check.RuleX86NoClass, check.RuleX86Int128Slot, check.RuleX86Corrupt, check.RuleX86StructOpsBase}
 	for _, r := range rules {
 		p, ok := Paraphrase(r)
 		if !ok || p == "" {
 			t.Errorf("no paraphrase for %q", r)
 		}
-		if id := ruleID(r); strings.HasPrefix(r, "AAPCS64") && !strings.HasPrefix(p, id+": ") {
+		if id := ruleID(r); (strings.HasPrefix(r, "AAPCS64") || strings.HasPrefix(r, "SysV "+oracle.SysVRelease)) && !strings.HasPrefix(p, id+": ") {
 			t.Errorf("paraphrase of %s does not start with its id: %q", r, p)
 		}
 	}
@@ -108,7 +119,7 @@ func TestDiagram(t *testing.T) {
 | ` + "`x7`" + ` | — | — |  |
 | ` + "`v0`–`v7`" + ` | — | — | |
 `
-	if got := Diagram(abi, jit); got != want {
+	if got := Diagram(layout.ArchARM64, abi, jit); got != want {
 		t.Errorf("-want\n%s\n+got\n%s", want, got)
 	}
 
@@ -122,7 +133,7 @@ func TestDiagram(t *testing.T) {
 	jargs = append(jargs, args...)
 	args = append(args, arg(8, "int", 4, loc.Stack(0)), arg(9, "__int128", 16, loc.Stack(16), loc.Stack(24)))
 	jargs = append(jargs, arg(8, "int", 4, loc.Stack(0)), arg(9, "__int128", 16, loc.Stack(8), loc.Stack(16)))
-	got := Diagram(loc.Placement{Func: "f", Args: args}, loc.Placement{Func: "f", Args: jargs})
+	got := Diagram(layout.ArchARM64, loc.Placement{Func: "f", Args: args}, loc.Placement{Func: "f", Args: jargs})
 	for _, row := range []string{
 		"| `sp+0` | a8.0-3 | a8.0-3 |  |",
 		"| `sp+8` | — | a9.0-7 | **differs** |",
@@ -135,7 +146,7 @@ func TestDiagram(t *testing.T) {
 	}
 	// Two arguments in one slot: a piece at byte 4 carries its range.
 	two := loc.Placement{Func: "f", Args: []loc.Arg{arg(0, "int", 4, loc.Stack(0)), arg(1, "int", 4, loc.Stack(4))}}
-	if got := Diagram(two, two); !strings.Contains(got, "| `sp+0` | a0.0-3, a1.0-3 @4-7 | a0.0-3, a1.0-3 @4-7 |  |\n") {
+	if got := Diagram(layout.ArchARM64, two, two); !strings.Contains(got, "| `sp+0` | a0.0-3, a1.0-3 @4-7 | a0.0-3, a1.0-3 @4-7 |  |\n") {
 		t.Errorf("shared slot:\n%s", got)
 	}
 }

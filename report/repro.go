@@ -37,6 +37,12 @@ type reproPlan struct {
 	window  int
 	abi     []loc.Loc // per flat byte
 	jit     []loc.Loc
+	// x86 only: x87[i][b] marks byte b of argument i as byte 7 of a long
+	// double, whose pattern keeps bit 7 set (a normal x87 number, which
+	// fldt/fstpt copy unchanged); pad marks, per flat byte, the bytes
+	// that hold no value (not compared).
+	x87 [][]bool
+	pad []bool
 }
 
 // reproStackWindow is how far above SP stacked arguments can reach: each
@@ -62,6 +68,15 @@ func isBool(t ctype.Type) bool {
 
 func planRepro(c *Case) reproPlan {
 	p := reproPlan{fn: ctype.Prefixed(c.Func, reproCallee, "tf_", "TF_")}
+	if isX86(c) {
+		// The case's names get their own prefix, apart from repro.c's
+		// own tf_ names (a case typedef t1 must not meet tf_t1).
+		p.fn = ctype.Prefixed(c.Func, reproCallee, "tfc_", "TFC_")
+		p.x87 = x87Bytes(c.Func)
+		for _, pad := range paddingBytes(c.Func) {
+			p.pad = append(p.pad, pad...)
+		}
+	}
 	off, nbool, align := 0, 0, 16
 	for i, prm := range c.Func.Params {
 		name := prm.Name
@@ -129,6 +144,18 @@ func planRepro(c *Case) reproPlan {
 					tuple[r] = byte(boolMask >> r & 1)
 				}
 				boolMask++
+			} else if p.x87 != nil && p.x87[i] != nil && p.x87[i][b] {
+				// Bit 7 in every run: 128..254.
+				for {
+					same := true
+					for r := range tuple {
+						tuple[r] = byte(128 + rng.IntN(reproValues-127))
+						same = same && tuple[r] == tuple[0]
+					}
+					if !same && !used[string(tuple)] {
+						break
+					}
+				}
 			} else {
 				for {
 					same := true
@@ -170,20 +197,78 @@ func cLoc(l loc.Loc) string {
 
 func cString(s string) string { return strconv.Quote(s) }
 
-// ReproC is repro.c: a self-contained C program for AArch64 Linux that
-// shows where the compiler really put every argument byte of the case and
-// what the trampoline would read instead. It includes no header (so no
-// name of the case can clash with one) and builds with gcc and clang:
+// ReproC is repro.c: a self-contained C program that shows where the
+// compiler really put every argument byte of the case and what the
+// trampoline would read instead, for the case's architecture. It includes
+// no header (so no name of the case can clash with one) and builds with gcc
+// and clang. For AArch64 Linux (cross-compiled, run under qemu):
 //
 //	aarch64-linux-gnu-gcc -O2 -static -o repro repro.c && qemu-aarch64 ./repro
 //
-// The callee is an assembly stub that stores x0–x7, q0–q7, SP and the
-// stack above SP; the caller fills every argument byte from a pattern
-// table, once per run with different values, and a location holds an
-// argument byte when it holds that byte's value in every run. With -v it
-// also prints one line per argument byte with every location found.
+// For x86-64 Linux (native; ReproCommandX86GCC, ReproCommandX86Clang):
+//
+//	gcc -O2 -static -o repro-gcc repro.c && ./repro-gcc
+//
+// The callee is an assembly stub that stores the argument registers (x0–x7
+// and q0–q7; rdi, rsi, rdx, rcx, r8, r9 and xmm0–xmm7), SP and the stack
+// above SP; the caller fills every argument byte from a pattern table, once
+// per run with different values, and a location holds an argument byte
+// when it holds that byte's value in every run. With -v it also prints one
+// line per argument byte with every location found.
 func ReproC(c *Case) string {
+	if isX86(c) {
+		return reproX86(c)
+	}
+	return reproARM64(c)
+}
+
+// argTypedefPrefix is the prefix of repro.c's per-argument typedefs
+// ("tf_t0"): "tf_t", unless the case has a typedef of that form (a case
+// typedef t1 is tf_t1 after Prefixed), then the first free "tf_tN_".
+func argTypedefPrefix(fn *ctype.Func) string {
+	names := map[string]bool{}
+	seen := map[*ctype.Record]bool{} // records may point to themselves
+	var walk func(t ctype.Type)
+	walk = func(t ctype.Type) {
+		switch u := t.(type) {
+		case *ctype.Typedef:
+			if !names[u.Name] {
+				names[u.Name] = true
+				walk(u.Type)
+			}
+		case *ctype.Pointer:
+			walk(u.Elem)
+		case *ctype.Array:
+			walk(u.Elem)
+		case *ctype.Record:
+			if !seen[u] {
+				seen[u] = true
+				for _, m := range u.Members {
+					walk(m.Type)
+				}
+			}
+		}
+	}
+	for _, prm := range fn.Params {
+		walk(prm.Type)
+	}
+	walk(fn.Return)
+	prefix := "tf_t"
+	for n := 2; ; n++ {
+		clash := false
+		for i := range fn.Params {
+			clash = clash || names[fmt.Sprintf("%s%d", prefix, i)]
+		}
+		if !clash {
+			return prefix
+		}
+		prefix = fmt.Sprintf("tf_t%d_", n)
+	}
+}
+
+func reproARM64(c *Case) string {
 	p := planRepro(c)
+	td := argTypedefPrefix(p.fn)
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	nbytes := len(p.abi)
@@ -211,9 +296,9 @@ func ReproC(c *Case) string {
 	w("/* The case, with tags prefixed tf_ and the function named %s. */\n", reproCallee)
 	w("%s\n", ctype.Render(p.fn))
 	for i, prm := range p.fn.Params {
-		w("typedef %s;\n", ctype.Declarator(prm.Type, fmt.Sprintf("tf_t%d", i)))
-		w("_Static_assert(sizeof(tf_t%d) == %d && _Alignof(tf_t%d) == %d, \"%s: the compiler lays out %s differently from trampfuzz\");\n",
-			i, p.sizes[i], i, ctype.Alignof(prm.Type), p.names[i], strings.ReplaceAll(p.types[i], `"`, `'`))
+		w("typedef %s;\n", ctype.Declarator(prm.Type, fmt.Sprintf("%s%d", td, i)))
+		w("_Static_assert(sizeof(%s%d) == %d && _Alignof(%s%d) == %d, \"%s: the compiler lays out %s differently from trampfuzz\");\n",
+			td, i, p.sizes[i], td, i, ctype.Alignof(prm.Type), p.names[i], strings.ReplaceAll(p.types[i], `"`, `'`))
 	}
 	w("\n#define TF_NARGS %d\n#define TF_NBYTES %d\n#define TF_RUNS %d\n#define TF_PATLEN %d\n#define TF_WIN %d\n", len(p.sizes), nbytes, p.runs, p.patLen, p.window)
 	w("#define TF_CAPWIN %d /* the window starts here in the capture */\n", reproCapWindow)
@@ -275,7 +360,7 @@ func ReproC(c *Case) string {
 	w("static void __attribute__((noinline)) tf_call(int run)\n{\n\tconst unsigned char *p = tf_pat[run];\n")
 	var args []string
 	for i := range p.fn.Params {
-		w("\ttf_t%d a%d;\n\t__builtin_memcpy(&a%d, p + %d, sizeof a%d);\n", i, i, i, p.offsets[i], i)
+		w("\t%s%d a%d;\n\t__builtin_memcpy(&a%d, p + %d, sizeof a%d);\n", td, i, i, i, p.offsets[i], i)
 		args = append(args, fmt.Sprintf("a%d", i))
 	}
 	w("\t%s(%s);\n", reproCallee, strings.Join(args, ", "))

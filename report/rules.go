@@ -45,6 +45,49 @@ var paraphrases = map[string]string{
 
 	check.RuleStructOpsBase: "Kernel, not ABI: a struct_ops trampoline is reached by blr and pushes only {FP, LR}, so the caller's stack arguments start at FP+16; before 50de1c47a41d the arm64 JIT read them from FP+32.",
 	check.RuleOther:         "No single rule: the byte lists below show how the placements differ.",
+
+	// System V x86-64 psABI 1.0 §3.2.3 "Parameter Passing" (and §3.1.2 for
+	// the scalar types), paraphrased; the oracle's comments in
+	// oracle/sysv.go quote the sentences. The psABI numbers none of its
+	// rules, so each id is the oracle's name for it.
+	oracle.RuleSysVInteger:      "class INTEGER: _Bool, char, short, int, long, long long (signed or not), enums and pointers are class INTEGER, passed in general-purpose registers.",
+	oracle.RuleSysVSSE:          "class SSE: float and double are class SSE, passed in vector registers.",
+	oracle.RuleSysVX87:          "class X87: the 64-bit mantissa of a long double is class X87, its 16-bit exponent and 6 bytes of padding class X87UP.",
+	oracle.RuleSysVInt128:       "__int128 pair: an __int128 is classified as if it were struct { long low, high; }: two INTEGER eightbytes, the low one first.",
+	oracle.RuleSysVEightbytes:   "eightbytes merged: each eightbyte of a structure, union or array gets a class merged from the classes of the fields in it: equal classes stay, NO_CLASS gives way to the other class, MEMORY wins, then INTEGER, then X87/X87UP (which make MEMORY), else SSE.",
+	oracle.RuleSysVLarge:        "over 8 eightbytes: an object larger than eight eightbytes has class MEMORY.",
+	oracle.RuleSysVUnaligned:    "unaligned field: an object with a field that is not at a multiple of its alignment (a packed record's wider members) has class MEMORY, whatever its size.",
+	oracle.RuleSysVMergeMemory:  "post-merger (a): if one eightbyte is MEMORY, the whole argument is passed in memory.",
+	oracle.RuleSysVX87UP:        "post-merger (b): if an X87UP eightbyte is not preceded by X87, the whole argument is passed in memory.",
+	oracle.RuleSysVTwoEightbyte: "post-merger (c): an aggregate over two eightbytes whose first eightbyte is not SSE or whose others are not SSEUP is passed in memory.",
+	oracle.RuleSysVNoClass:      "NO_CLASS: an eightbyte that holds no field (padding only, or unnamed bit-fields) is NO_CLASS (\"used for padding and empty structures and unions\"): it takes no register and no stack slot, and its bytes are not passed.",
+	oracle.RuleSysVEmpty:        "empty record: a structure or union without fields is NO_CLASS and is not passed at all: no register, no stack slot.",
+	oracle.RuleSysVPassMemory:   "pass MEMORY: an argument of class MEMORY is passed by value on the stack, even when registers are free; it takes no register, and later arguments may still take registers.",
+	oracle.RuleSysVPassX87:      "pass X87: an argument of class X87 or X87UP (a long double) is passed by value on the stack.",
+	oracle.RuleSysVPassInteger:  "pass INTEGER: each INTEGER eightbyte goes in the next free register of rdi, rsi, rdx, rcx, r8, r9.",
+	oracle.RuleSysVPassSSE:      "pass SSE: each SSE eightbyte goes in the low 8 bytes of the next free register of xmm0–xmm7.",
+	oracle.RuleSysVNoRegisters:  "no registers: if there are no registers available for any eightbyte of an argument, the whole argument is passed on the stack (never split between registers and stack); the registers it would have used stay free, so a later, smaller argument may still take one.",
+	oracle.RuleSysVStack:        "stack slot: arguments passed in memory are pushed right to left, so the first is lowest (sp+0 just before the call); each takes its size rounded up to eightbytes and starts at a multiple of its alignment (at least 8): a 16-aligned argument starts at a multiple of 16, leaving an 8-byte hole after an odd number of slots.",
+	oracle.RuleSysVInt128Stack:  "__int128 16-aligned: \"arguments of type __int128 that are stored in memory must be aligned on a 16-byte boundary\": on the stack an __int128 starts at a multiple of 16 from sp, leaving an 8-byte hole after an odd number of slots.",
+	oracle.RuleSysVReturnRDI:    "MEMORY return in rdi: a function returning a MEMORY value gets the address of the caller's result buffer in rdi \"as if it were the first argument\", so the arguments start at rsi.",
+
+	// Where gcc and clang read the psABI text differently (oracle.SysVVariants).
+	oracle.RuleGCCModeAlign:         "GCC: a field is unaligned (MEMORY) when its offset is not a multiple of its machine mode's size (classify_argument: \"Misaligned fields are always returned in memory\").",
+	oracle.RuleClangTypeAlign:       "clang: a field is unaligned (MEMORY) when its offset is not a multiple of its declared type's alignment, records and arrays included.",
+	oracle.RuleGCCUnnamedBitfield:   "GCC: an unnamed bit-field is classified INTEGER like a named one (\"Bitfields are always classified as integer\").",
+	oracle.RuleClangUnnamedBitfield: "clang: unnamed bit-fields are padding and ignored in classification.",
+	oracle.RuleGCCEmpty:             "GCC ≥ 8: a record of only unnamed bit-fields and empty records is an empty type: it takes registers when they are free but never stack space.",
+	oracle.RuleClangEmptyMemory:     "clang: such a record is NO_CLASS throughout, so one of over two eightbytes is MEMORY by post-merger (c).",
+	oracle.RuleLLVMFrontendR9:       "LLVM < 18: after an __int128 split between r9 and the stack, clang's front end still counts r9 free and the back end puts a following one-INTEGER-eightbyte record in an 8-byte stack slot.",
+	oracle.RuleLLVMInt128Split:      "LLVM < 18: an __int128 that finds only r9 free takes r9 and the next stack slot (llvm-project#41784, fixed by fa1b6e6b34eb).",
+	oracle.RuleLLVMInt128Align8:     "LLVM < 18: an __int128 on the stack is only 8-aligned (llvm-project#41784).",
+	oracle.RuleLLVMInt128HoldsR9:    "LLVM 18–19: an __int128 that finds only r9 free goes wholly to the stack but r9 stays taken for later arguments (llvm-project#123935, fixed by #124134 in LLVM 20).",
+
+	// Kernel-side causes on x86-64 (check/class_x86.go, layout/x86.go).
+	check.RuleX86NoClass:       "Kernel, not ABI: the trampoline gives every argument ceil(size/8) registers or stack slots from its BTF size, so a record with a NO_CLASS eightbyte (which System V does not pass) takes one slot too many, and every later argument is read one register or slot too far.",
+	check.RuleX86Int128Slot:    "Kernel, not ABI: from v6.3 until 814cba835ef6 the x86 trampoline counted extra slots (nr_regs) only for BTF_FMODEL_STRUCT_ARG arguments, so an __int128 counts one slot while the verifier gives it two (720e6a435194): the ctx slot past nr_regs is never reliably saved.",
+	check.RuleX86Corrupt:       "Kernel, not ABI: before 473e3150e30a save_regs stored each argument with emit_stx(bytes_to_bpf_size(size)); for 3, 5, 6, 7 or 16 bytes that is -EINVAL and emit_stx emits no opcode, so the trampoline's code is garbage from there on.",
+	check.RuleX86StructOpsBase: "Kernel, not ABI: an indirect (struct_ops) trampoline is called by the caller itself, so there is no second return address and the caller's stack arguments start at RBP+0x10; until 596824de8c10 the x86 JIT read them from RBP+0x18, 8 bytes too high.",
 }
 
 // Paraphrase returns the plain-words statement of a rule id as it appears in
@@ -54,7 +97,11 @@ func Paraphrase(rule string) (string, bool) {
 	return p, ok
 }
 
-// ruleID is the short id of an AAPCS64 rule ("C.10"), or the rule itself.
+// ruleID is the short id of an AAPCS64 rule ("C.10") or a System V rule
+// ("pass INTEGER"), or the rule itself.
 func ruleID(rule string) string {
-	return strings.TrimPrefix(rule, "AAPCS64 "+oracle.Release+" ")
+	if id, ok := strings.CutPrefix(rule, "AAPCS64 "+oracle.Release+" "); ok {
+		return id
+	}
+	return strings.TrimPrefix(rule, x86Text.rulePrefix)
 }
