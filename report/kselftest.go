@@ -12,14 +12,14 @@ import (
 type leafKind int
 
 const (
-	leafInt     leafKind = iota // integer, enum, _Bool, bit-field, pointer: (long)expr
-	leafWordLo                  // low 8 bytes of __int128: (long)expr
-	leafWordHi                  // high 8 bytes of __int128: (long)(expr >> 64)
-	leafBits                    // float/double: its bits, copied
-	leafBitsLo                  // long double: bytes 0-7, copied
-	leafBitsHi                  // long double: bytes 8-15, copied
-	leafPointer                 // pointer: (long)expr
-	leafBitsX87Hi               // x86-64 long double: bytes 8-9 (sign and exponent), copied
+	leafInt       leafKind = iota // integer, enum, _Bool, bit-field, pointer: (long)expr
+	leafWordLo                    // low 8 bytes of __int128: (long)expr
+	leafWordHi                    // high 8 bytes of __int128: (long)(expr >> 64)
+	leafBits                      // float/double: its bits, copied
+	leafBitsLo                    // long double: bytes 0-7, copied
+	leafBitsHi                    // long double: bytes 8-15, copied
+	leafPointer                   // pointer: (long)expr
+	leafBitsX87Hi                 // x86-64 long double: bytes 8-9 (sign and exponent), copied
 )
 
 // leaf is one scalar part of an argument with its known value.
