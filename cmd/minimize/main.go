@@ -11,8 +11,11 @@
 // $(go env GOCACHE)/fuzz/…/FuzzCheck/…, decoded by fuzz.Decode, which also
 // draws the target), a canonical C file, or a case.json (or a report
 // directory holding one, which records its target). -target, -pahole and
-// -struct-ops override the input's target; without them and without a target
-// in the input, the newest modelled kernel and pahole are used.
+// -struct-ops override the input's target (arm64/v6.17, x86_64/v6.18, ...);
+// without them and without a target in the input, the newest modelled arm64
+// kernel and pahole are used. The report follows the target's architecture:
+// AAPCS64 and a qemu-run AArch64 repro.c on arm64, System V and a native
+// repro.c on x86-64.
 //
 // Exit status: 0 when the report is written; 1 when the input does not
 // reproduce a mismatch (or a case.json no longer gives its recorded class);
@@ -118,7 +121,7 @@ func envDefault(name, def string) string {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("minimize", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	target := fs.String("target", os.Getenv("TRAMPFUZZ_TARGET"), "kernel target ARCH/VERSION, e.g. arm64/v6.17 (env TRAMPFUZZ_TARGET; default: the input's, else the newest)")
+	target := fs.String("target", os.Getenv("TRAMPFUZZ_TARGET"), "kernel target ARCH/VERSION, e.g. arm64/v6.17 or x86_64/v6.18 (env TRAMPFUZZ_TARGET; default: the input's, else the newest)")
 	paholeV := fs.String("pahole", os.Getenv("TRAMPFUZZ_PAHOLE"), "pahole version: 1.24, 1.31 or head (env TRAMPFUZZ_PAHOLE; default: the input's, else the newest)")
 	structOpsDefault, _ := strconv.ParseBool(os.Getenv("TRAMPFUZZ_STRUCT_OPS"))
 	structOps := fs.Bool("struct-ops", structOpsDefault, "check a struct_ops trampoline (env TRAMPFUZZ_STRUCT_OPS)")

@@ -120,8 +120,14 @@ var classCases = []classCase{
 // the trampoline both place arguments in order.
 func padded(t testing.TB, core *ctype.Func, class string, tg check.Target, seed uint64) *ctype.Func {
 	t.Helper()
+	return paddedTo(t, core, class, tg, seed, 12)
+}
+
+// paddedTo is padded to total arguments.
+func paddedTo(t testing.TB, core *ctype.Func, class string, tg check.Target, seed uint64, total int) *ctype.Func {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 1))
-	need := 12 - len(core.Params)
+	need := total - len(core.Params)
 	p := gen.Kernel
 	p.MinArgs, p.MaxArgs, p.ManyArgsPercent, p.MaxMembers = need, need, 0, 3
 	for try := 0; try < 2000; try++ {
@@ -144,7 +150,7 @@ func padded(t testing.TB, core *ctype.Func, class string, tg check.Target, seed 
 			return fn
 		}
 	}
-	t.Fatalf("no 12-argument padding of %s keeps the class", strings.TrimSpace(ctype.Render(core)))
+	t.Fatalf("no %d-argument padding of %s keeps the class", total, strings.TrimSpace(ctype.Render(core)))
 	return nil
 }
 
