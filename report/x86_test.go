@@ -2,13 +2,17 @@ package report
 
 import (
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/trampfuzz/trampfuzz/check"
+	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/gen"
 	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/loc"
 	"github.com/trampfuzz/trampfuzz/oracle"
@@ -474,6 +478,110 @@ func TestX86KselftestCompiles(t *testing.T) {
 			if out, code := runTool(t, dir, clang, "-target", "bpf", "-O2", "-g", "-Wall", "-Werror",
 				"-I"+stubs+"/vmlinux", "-I"+stubs+"/libbpf", "-c", "-o", "prog.o", "prog.c"); code != 0 {
 				t.Errorf("case %d: %s: exit %d\n%s\n%s", i, name, code, out, text)
+			}
+		}
+	}
+}
+
+// hasZeroWidthBitfield reports whether a record fn passes by value has an
+// unnamed zero-width bit-field. ctype lays records out as AArch64 does,
+// where such a bit-field raises the record's alignment; the x86-64 psABI
+// (§3.1.2: "unnamed bit-fields' types do not affect the alignment of a
+// structure or union") and gcc and clang on x86-64 do not, so repro.c's
+// layout assertion stops such a case.
+func hasZeroWidthBitfield(t ctype.Type) bool {
+	switch u := ctype.Underlying(t).(type) {
+	case *ctype.Array:
+		return hasZeroWidthBitfield(u.Elem)
+	case *ctype.Record:
+		for _, m := range u.Members {
+			if (m.Bitfield && m.Bits == 0) || hasZeroWidthBitfield(m.Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestX86ReproRandom runs repro.c of random x86 mismatches (seeded; kernel
+// and full profiles, every x86 target, struct_ops too, at most one case
+// per class problem) under gcc and clang: each builds, finds every value
+// byte where its compiler's System V reading puts it, and confirms the
+// report exactly when the trampoline reads some value byte from elsewhere.
+func TestX86ReproRandom(t *testing.T) {
+	paths := toolchain.Require(t, toolchain.HostGCC, toolchain.Clang)
+	gcc, clang := paths[0], paths[1]
+	major := clangMajor(t, clang)
+	var tgs []check.Target
+	for _, tg := range check.Targets() {
+		if tg.Kernel.Arch == layout.ArchX86_64 {
+			so := tg
+			so.StructOps = true
+			tgs = append(tgs, tg, so)
+		}
+	}
+	rng := rand.New(rand.NewPCG(11, 11))
+	seen := map[string]bool{}
+	const want = 12
+	var cases []*Case
+	for i := 0; i < 100000 && len(cases) < want; i++ {
+		raw := make([]byte, 32+rng.IntN(300))
+		for j := range raw {
+			raw[j] = byte(rng.Uint32())
+		}
+		p := gen.Kernel
+		if i%2 == 1 {
+			p = gen.Full
+		}
+		fn, err := gen.FromBytes(raw, p)
+		if err != nil || slices.ContainsFunc(fn.Params, func(p ctype.Param) bool { return hasZeroWidthBitfield(p.Type) }) {
+			continue
+		}
+		c, err := New(fn, tgs[i%len(tgs)])
+		if err != nil || seen[c.Verdict.Problem] {
+			continue
+		}
+		seen[c.Verdict.Problem] = true
+		cases = append(cases, c)
+	}
+	if len(cases) < want {
+		t.Fatalf("only %d random x86 mismatch cases", len(cases))
+	}
+	for i, c := range cases {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "repro.c"), []byte(ReproC(c)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		pad := paddingBytes(c.Func)
+		for _, comp := range []struct {
+			command, path string
+			major         int
+		}{{ReproCommandX86GCC, gcc, 0}, {ReproCommandX86Clang, clang, major}} {
+			argv, bin := commandArgv(t, comp.command, comp.path)
+			if out, code := runTool(t, dir, argv...); code != 0 {
+				t.Fatalf("case %d %s: %s: exit %d\n%s\n%s", i, c.Verdict.Class, comp.command, code, out, c.Verdict.C)
+			}
+			out, code := runTool(t, dir, bin, "-v")
+			variant, _ := oracle.LookupSysV(readingFor(comp.major))
+			wantPl, err := oracle.PlaceSysV(c.Func, variant)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := foundLocs(t, out)
+			misread := false
+			for a, arg := range wantPl.Args {
+				for b, l := range arg.Bytes {
+					if l.IsZero() || pad[a][b] {
+						continue
+					}
+					if key := arg.Name + "." + strconv.Itoa(b); !containsLoc(found[key], l) {
+						t.Errorf("case %d %s: %s: %s oracle says %s, found %v\n%s", i, bin, key, variant.Name, l, found[key], c.Verdict.C)
+					}
+					misread = misread || c.Verdict.JIT.Args[a].Bytes[b] != l
+				}
+			}
+			if confirmed := code == 0 && strings.Contains(out, "\nCONFIRMED: "); confirmed != misread {
+				t.Errorf("case %d %s: exit %d, trampoline misreads: %v\n%s\n%s", i, bin, code, misread, c.Verdict.C, out)
 			}
 		}
 	}
