@@ -127,16 +127,23 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 		return v, nil
 	}
 	v.JIT, v.Ctx = &tramp.Placement, &tramp.Ctx
-	v.Mismatches = compare(fn, abi, tramp.Placement)
+	v.Mismatches = compare(fn, abi, tramp.Placement, t.Kernel.Arch)
 	if len(v.Mismatches) == 0 {
 		v.Kind = Agree
 		return v, nil
 	}
 	v.Kind = Mismatch
+	// The root cause is the first argument the trampoline reads from
+	// elsewhere, even one that carries no value (a record of padding only
+	// takes its even pair all the same and shifts the rest).
+	root := v.Mismatches[0]
+	if r, ok := rootCause(fn, abi, tramp.Placement); ok && r.Index < root.Index {
+		root = r
+	}
 	if t.Kernel.Arch == layout.ArchX86_64 {
-		v.Rule, v.Problem = classifyX86(fn, v.Mismatches[0], abi)
+		v.Rule, v.Problem = classifyX86(fn, root, abi)
 	} else {
-		v.Rule, v.Problem = classify(fn, v.Mismatches[0])
+		v.Rule, v.Problem = classify(fn, root)
 	}
 	v.Class = t.String() + ": " + v.Problem
 	v.Known = Known().Lookup(v.Class)
@@ -154,24 +161,31 @@ func placeABI(fn *ctype.Func, t Target) (loc.Placement, error) {
 
 // compare lists the arguments whose bytes differ.
 //
-// A byte the ABI does not pass at all (a System V NO_CLASS eightbyte: only
-// padding or unnamed bit-fields; clang's ignored empty records) has no
-// value to read, so reading anything for it is not a misread; what such
-// an argument does to the arguments after it is compared on those.
-func compare(fn *ctype.Func, abi, jit loc.Placement) []ArgMismatch {
+// Only bytes that hold part of the value are compared (DESIGN: padding is
+// not): a byte of padding or of an unnamed bit-field, bytes 10-15 of an
+// x87 long double, or a byte the ABI does not pass at all (a System V
+// NO_CLASS eightbyte; clang's ignored empty records) has no value to read,
+// so reading anything for it is not a misread; what such an argument does
+// to the arguments after it is compared on those.
+func compare(fn *ctype.Func, abi, jit loc.Placement, arch string) []ArgMismatch {
+	longDouble := int64(16) // AAPCS64: IEEE binary128
+	if arch == layout.ArchX86_64 {
+		longDouble = 10 // x87 80-bit in 16 bytes
+	}
 	var out []ArgMismatch
 	for _, d := range loc.Diff(abi, jit) {
-		if d.Index >= len(abi.Args) {
+		if d.Index >= len(abi.Args) || d.Index >= len(fn.Params) {
 			continue
 		}
-		passed := false
+		value := ctype.ValueBytes(fn.Params[d.Index].Type, longDouble)
+		misread := false
 		for _, b := range d.Bytes {
-			if !b.A.IsZero() {
-				passed = true
+			if !b.A.IsZero() && b.Byte < len(value) && value[b.Byte] {
+				misread = true
 				break
 			}
 		}
-		if !passed {
+		if !misread {
 			continue
 		}
 		a := abi.Args[d.Index]
@@ -184,6 +198,29 @@ func compare(fn *ctype.Func, abi, jit loc.Placement) []ArgMismatch {
 			ABI: a.Bytes, JIT: j, ABIRules: a.Rules, JITRules: jr})
 	}
 	return out
+}
+
+// rootCause is the first argument with a byte the ABI passes somewhere and
+// the trampoline reads from elsewhere, value or padding.
+func rootCause(fn *ctype.Func, abi, jit loc.Placement) (ArgMismatch, bool) {
+	for _, d := range loc.Diff(abi, jit) {
+		if d.Index >= len(abi.Args) || d.Index >= len(fn.Params) {
+			continue
+		}
+		for _, b := range d.Bytes {
+			if !b.A.IsZero() {
+				a := abi.Args[d.Index]
+				var j []loc.Loc
+				var jr []string
+				if d.Index < len(jit.Args) {
+					j, jr = jit.Args[d.Index].Bytes, jit.Args[d.Index].Rules
+				}
+				return ArgMismatch{Index: d.Index, Name: fn.Params[d.Index].Name, Type: a.Type, Size: a.Size,
+					ABI: a.Bytes, JIT: j, ABIRules: a.Rules, JITRules: jr}, true
+			}
+		}
+	}
+	return ArgMismatch{}, false
 }
 
 // usesFloat reports whether any argument contains a floating-point type

@@ -22,6 +22,9 @@ const (
 	// RuleX86StructOpsBase: an indirect (struct_ops) trampoline read stack
 	// arguments from RBP+0x18, 8 bytes too high (fixed by 596824de8c10).
 	RuleX86StructOpsBase = "x86 struct_ops stack base (596824de8c10)"
+	// RuleX86NotSaved: the x86 trampoline never stores the ctx slot the
+	// BPF program reads for the argument.
+	RuleX86NotSaved = "x86 trampoline: ctx slot not saved"
 	// RuleX86NoClass: an argument whose bytes System V does not pass at all
 	// (NO_CLASS eightbytes) still takes slots in the trampoline.
 	RuleX86NoClass = "SysV NO_CLASS eightbyte not passed"
@@ -49,7 +52,7 @@ func classifyX86(fn *ctype.Func, m ArgMismatch, abi loc.Placement) (rule, proble
 	case jitMentions(m, "corrupt"):
 		rule, what = RuleX86Corrupt, "no byte reliably saved"
 	case notRead(m.JIT):
-		rule, what = RuleNotSaved, "for this argument"
+		rule, what = RuleX86NotSaved, "for this argument"
 		if int128Upto(fn, m.Index) {
 			rule, what = RuleX86Int128Slot, "so a ctx slot is never saved"
 		}

@@ -228,55 +228,14 @@ func DivergeSysV(a, b *truth.Observation, pad [][]bool) *truth.Divergence {
 func Padding(fn *ctype.Func) [][]bool {
 	out := make([][]bool, len(fn.Params))
 	for i, p := range fn.Params {
-		size := ctype.Sizeof(p.Type)
-		value := make([]bool, size)
-		markValue(p.Type, 0, value)
-		pad := make([]bool, size)
+		value := ctype.ValueBytes(p.Type, 10)
+		pad := make([]bool, len(value))
 		for b := range pad {
 			pad[b] = !value[b]
 		}
 		out[i] = pad
 	}
 	return out
-}
-
-// markValue marks the bytes of t at byte offset off that hold value bits.
-func markValue(t ctype.Type, off int64, value []bool) {
-	switch u := ctype.Underlying(t).(type) {
-	case *ctype.Basic:
-		n := ctype.Sizeof(u)
-		if u.Kind == ctype.LongDouble {
-			n = 10
-		}
-		for b := off; b < off+n && b < int64(len(value)); b++ {
-			value[b] = true
-		}
-	case *ctype.Pointer, *ctype.Enum:
-		for b := off; b < off+ctype.Sizeof(u) && b < int64(len(value)); b++ {
-			value[b] = true
-		}
-	case *ctype.Record:
-		lay := ctype.LayoutOf(u)
-		for i := range u.Members {
-			m := &u.Members[i]
-			if !m.Bitfield {
-				markValue(m.Type, off+lay.Fields[i].Offset, value)
-				continue
-			}
-			if m.Name == "" || m.Bits == 0 {
-				continue
-			}
-			first := off*8 + lay.Fields[i].BitOffset
-			for b := first / 8; b <= (first+m.Bits-1)/8 && b < int64(len(value)); b++ {
-				value[b] = true
-			}
-		}
-	case *ctype.Array:
-		esz := ctype.Sizeof(u.Elem)
-		for k := int64(0); k < u.Len && esz > 0; k++ {
-			markValue(u.Elem, off+k*esz, value)
-		}
-	}
 }
 
 // BitfieldLayoutDiffers reports whether a record fn passes by value has a

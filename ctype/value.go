@@ -1,0 +1,52 @@
+package ctype
+
+// ValueBytes marks the bytes of a value of type t that hold part of its
+// value: bytes no member covers (padding), the bits of unnamed bit-fields
+// and zero-width bit-fields hold none. longDouble is how many bytes of a
+// long double hold its value: 16 on AArch64 (IEEE binary128), 10 on x86-64
+// (the x87 80-bit format padded to 16, psABI 1.0 §3.1.2).
+//
+// A calling convention need not pass the other bytes (System V's NO_CLASS
+// eightbytes), so comparisons of placements look at these bytes only.
+func ValueBytes(t Type, longDouble int64) []bool {
+	value := make([]bool, Sizeof(t))
+	markValue(t, 0, value, longDouble)
+	return value
+}
+
+func markValue(t Type, off int64, value []bool, longDouble int64) {
+	mark := func(from, n int64) {
+		for b := from; b < from+n && b < int64(len(value)); b++ {
+			value[b] = true
+		}
+	}
+	switch u := Underlying(t).(type) {
+	case *Basic:
+		n := Sizeof(u)
+		if u.Kind == LongDouble {
+			n = longDouble
+		}
+		mark(off, n)
+	case *Pointer, *Enum:
+		mark(off, Sizeof(u))
+	case *Record:
+		lay := LayoutOf(u)
+		for i := range u.Members {
+			m := &u.Members[i]
+			if !m.Bitfield {
+				markValue(m.Type, off+lay.Fields[i].Offset, value, longDouble)
+				continue
+			}
+			if m.Name == "" || m.Bits == 0 {
+				continue
+			}
+			first := off*8 + lay.Fields[i].BitOffset
+			mark(first/8, (first+m.Bits-1)/8-first/8+1)
+		}
+	case *Array:
+		esz := Sizeof(u.Elem)
+		for k := int64(0); k < u.Len && esz > 0; k++ {
+			markValue(u.Elem, off+k*esz, value, longDouble)
+		}
+	}
+}
