@@ -53,8 +53,28 @@ func Decode(data []byte) (*ctype.Func, check.Target, error) {
 	if mode&ModeFullProfile != 0 {
 		profile = gen.Full
 	}
-	fn, err := gen.FromBytes(rest, profile)
+	fn, err := gen.FromBytes(cycle(rest, minGenBytes), profile)
 	return fn, t, err
+}
+
+// minGenBytes is how many generator bytes a FuzzCheck input is stretched
+// to: gen.FromBytes takes its simplest choice once the bytes run out, so a
+// short input (and go test -fuzz starts from short ones) would only ever
+// make short signatures; repeating the input instead reaches the
+// 9-argument stack shapes from the first executions.
+const minGenBytes = 256
+
+// cycle repeats b until it is at least n bytes long (b itself when it is
+// empty or long enough).
+func cycle(b []byte, n int) []byte {
+	if len(b) == 0 || len(b) >= n {
+		return b
+	}
+	out := make([]byte, 0, n+len(b))
+	for len(out) < n {
+		out = append(out, b...)
+	}
+	return out
 }
 
 // EncodeC is the FuzzCheck input for a C signature on target index ti.
