@@ -130,52 +130,14 @@ func x87Bytes(fn *ctype.Func) [][]bool {
 func paddingBytes(fn *ctype.Func) [][]bool {
 	out := make([][]bool, len(fn.Params))
 	for i, prm := range fn.Params {
-		size := ctype.Sizeof(prm.Type)
-		value := make([]bool, size)
-		markValue(prm.Type, 0, value)
-		pad := make([]bool, size)
+		value := ctype.ValueBytes(prm.Type, 10)
+		pad := make([]bool, len(value))
 		for b := range pad {
 			pad[b] = !value[b]
 		}
 		out[i] = pad
 	}
 	return out
-}
-
-// markValue marks the bytes of t at byte offset off that hold value bits.
-func markValue(t ctype.Type, off int64, value []bool) {
-	mark := func(from, n int64) {
-		for b := from; b < from+n && b < int64(len(value)); b++ {
-			value[b] = true
-		}
-	}
-	switch u := ctype.Underlying(t).(type) {
-	case *ctype.Basic:
-		n := ctype.Sizeof(u)
-		if u.Kind == ctype.LongDouble {
-			n = 10
-		}
-		mark(off, n)
-	case *ctype.Pointer, *ctype.Enum:
-		mark(off, ctype.Sizeof(u))
-	case *ctype.Record:
-		lay := ctype.LayoutOf(u)
-		for k := range u.Members {
-			m := &u.Members[k]
-			switch {
-			case !m.Bitfield:
-				markValue(m.Type, off+lay.Fields[k].Offset, value)
-			case m.Name != "" && m.Bits > 0:
-				first := off*8 + lay.Fields[k].BitOffset
-				mark(first/8, (first+m.Bits-1)/8-first/8+1)
-			}
-		}
-	case *ctype.Array:
-		esz := ctype.Sizeof(u.Elem)
-		for k := int64(0); k < u.Len && esz > 0; k++ {
-			markValue(u.Elem, off+k*esz, value)
-		}
-	}
 }
 
 // reproX86 is ReproC for an x86-64 target: a native program for gcc and
