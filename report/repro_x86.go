@@ -357,15 +357,7 @@ __asm__(
 static unsigned char tf_caps[TF_RUNS][TF_CAPLEN];
 static const char *const tf_gpr_name[6] = { "rdi", "rsi", "rdx", "rcx", "r8", "r9" };
 
-/* Clears the stack the next call uses, so bytes left by an earlier run
-   cannot pass for this run's arguments. */
-static void __attribute__((noinline)) tf_scrub(void)
-{
-	unsigned char b[4096];
-	__builtin_memset(b, 0, sizeof b);
-	__asm__ volatile("" :: "r"(b) : "memory");
-}
-
+` + reproScrubC + `
 /* The value of location l in run r; 0 when l is not captured. */
 static int tf_value(int r, struct tf_loc l, unsigned char *v)
 {
@@ -397,15 +389,7 @@ static int tf_holds(struct tf_loc l, int k)
 	return 1;
 }
 
-/* The argument byte l held in every run, or -1. */
-static int tf_owner(struct tf_loc l)
-{
-	for (int k = 0; k < TF_NBYTES; k++)
-		if (tf_holds(l, k))
-			return k;
-	return -1;
-}
-
+` + reproOwnerC + `
 static void tf_print_loc(struct tf_loc l, const char *none)
 {
 	switch (l.kind) {
@@ -445,27 +429,7 @@ static void tf_print_runs(const struct tf_loc *ls, int n, const char *none)
 	}
 }
 
-/* Prints argument bytes folded: a0.0-3 ?(4 bytes) a1.0-7 (? = no argument byte). */
-static void tf_print_owners(const int *own, int n)
-{
-	for (int i = 0; i < n;) {
-		int j = i + 1;
-		if (own[i] < 0) {
-			while (j < n && own[j] < 0)
-				j++;
-			printf(" ?(%d byte%s)", j - i, j - i > 1 ? "s" : "");
-		} else {
-			int arg = tf_arg_of(own[i]);
-			while (j < n && own[j] == own[j - 1] + 1 && tf_arg_of(own[j]) == arg)
-				j++;
-			printf(" %s.%d", tf_arg_name[arg], own[i] - tf_arg_first[arg]);
-			if (j - i > 1)
-				printf("-%d", own[j - 1] - tf_arg_first[arg]);
-		}
-		i = j;
-	}
-}
-
+` + reproPrintOwnersC + `
 int main(int argc, char **argv)
 {
 	int verbose = argc > 1 && argv[1][0] == '-' && argv[1][1] == 'v';
