@@ -50,3 +50,33 @@ func markValue(t Type, off int64, value []bool, longDouble int64) {
 		}
 	}
 }
+
+// LongDoubleOffsets lists the byte offset of every long double inside a
+// value of type t (t itself, record members at any depth, array elements),
+// in memory order. Bit-fields are never long double.
+func LongDoubleOffsets(t Type) []int64 {
+	var out []int64
+	var walk func(t Type, off int64)
+	walk = func(t Type, off int64) {
+		switch u := Underlying(t).(type) {
+		case *Basic:
+			if u.Kind == LongDouble {
+				out = append(out, off)
+			}
+		case *Record:
+			lay := LayoutOf(u)
+			for i := range u.Members {
+				if !u.Members[i].Bitfield {
+					walk(u.Members[i].Type, off+lay.Fields[i].Offset)
+				}
+			}
+		case *Array:
+			esz := Sizeof(u.Elem)
+			for k := int64(0); k < u.Len && esz > 0; k++ {
+				walk(u.Elem, off+k*esz)
+			}
+		}
+	}
+	walk(t, 0)
+	return out
+}

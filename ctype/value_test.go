@@ -37,3 +37,21 @@ func TestValueBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestLongDoubleOffsets(t *testing.T) {
+	// long double is 16-aligned (AAPCS64 Table 3; psABI Figure 3.1):
+	// the char takes 0, the first long double 16, the array 32 and 48.
+	fn, err := Parse("ld.c", []byte("struct s { char c; long double a; long double b[2]; };\nvoid f(struct s x, long double y, long z);"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := LongDoubleOffsets(fn.Params[0].Type); !reflect.DeepEqual(got, []int64{16, 32, 48}) {
+		t.Errorf("struct: %v, want [16 32 48]", got)
+	}
+	if got := LongDoubleOffsets(fn.Params[1].Type); !reflect.DeepEqual(got, []int64{0}) {
+		t.Errorf("scalar: %v, want [0]", got)
+	}
+	if got := LongDoubleOffsets(fn.Params[2].Type); got != nil {
+		t.Errorf("long: %v, want none", got)
+	}
+}

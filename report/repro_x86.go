@@ -92,31 +92,12 @@ func x87Bytes(fn *ctype.Func) [][]bool {
 	out := make([][]bool, len(fn.Params))
 	for i, prm := range fn.Params {
 		var mask []bool
-		var walk func(t ctype.Type, off int64)
-		walk = func(t ctype.Type, off int64) {
-			switch u := ctype.Underlying(t).(type) {
-			case *ctype.Basic:
-				if u.Kind == ctype.LongDouble {
-					if mask == nil {
-						mask = make([]bool, ctype.Sizeof(prm.Type))
-					}
-					mask[off+7] = true
-				}
-			case *ctype.Record:
-				lay := ctype.LayoutOf(u)
-				for k := range u.Members {
-					if !u.Members[k].Bitfield {
-						walk(u.Members[k].Type, off+lay.Fields[k].Offset)
-					}
-				}
-			case *ctype.Array:
-				esz := ctype.Sizeof(u.Elem)
-				for k := int64(0); k < u.Len && esz > 0; k++ {
-					walk(u.Elem, off+k*esz)
-				}
+		for _, off := range ctype.LongDoubleOffsets(prm.Type) {
+			if mask == nil {
+				mask = make([]bool, ctype.Sizeof(prm.Type))
 			}
+			mask[off+7] = true
 		}
-		walk(prm.Type, 0)
 		out[i] = mask
 	}
 	return out

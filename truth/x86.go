@@ -159,31 +159,12 @@ func x87Bytes(p sigPlan) [][]bool {
 	var out [][]bool
 	for j, prm := range p.fn.Params {
 		var mask []bool
-		var walk func(t ctype.Type, off int64)
-		walk = func(t ctype.Type, off int64) {
-			switch u := ctype.Underlying(t).(type) {
-			case *ctype.Basic:
-				if u.Kind == ctype.LongDouble {
-					if mask == nil {
-						mask = make([]bool, p.sizes[j])
-					}
-					mask[off+7] = true
-				}
-			case *ctype.Record:
-				lay := ctype.LayoutOf(u)
-				for i := range u.Members {
-					if !u.Members[i].Bitfield {
-						walk(u.Members[i].Type, off+lay.Fields[i].Offset)
-					}
-				}
-			case *ctype.Array:
-				esz := ctype.Sizeof(u.Elem)
-				for k := int64(0); k < u.Len && esz > 0; k++ {
-					walk(u.Elem, off+k*esz)
-				}
+		for _, off := range ctype.LongDoubleOffsets(prm.Type) {
+			if mask == nil {
+				mask = make([]bool, p.sizes[j])
 			}
+			mask[off+7] = true
 		}
-		walk(prm.Type, 0)
 		out = append(out, mask)
 	}
 	return out
