@@ -21,14 +21,71 @@ func Sizeof(t Type) int64 { return sizeofIn(t, nil) }
 // Alignof returns _Alignof(t) in bytes. t must be valid (Check).
 func Alignof(t Type) int64 { return alignofIn(t, nil) }
 
-// layouts remembers the records laid out during one call of Sizeof,
-// Alignof, LayoutOf or MemberAlign: a record is asked for its size and
-// alignment once per member that uses it, so without it nested records
-// (struct a { struct b x, y; }, struct b { struct c x, y; }, …) would
-// take time exponential in the depth. nil until a record is met.
-type layouts map[*Record]*RecordLayout
+// Layouts remembers record layouts between questions about types that do
+// not change meanwhile, such as the parameters of one signature being
+// placed. A record is asked for its size and alignment once per member
+// that uses it, so without a memo nested records (struct a { struct b x,
+// y; }, struct b { struct c x, y; }, …) would take time exponential in the
+// depth; Sizeof, Alignof, MemberAlign and LayoutOf use a fresh one per
+// call. The zero value is ready to use; a Layouts must not outlive a change
+// to a record it has seen.
+type Layouts struct {
+	// The first records and their layouts sit in fixed arrays (found by
+	// index, so a Layouts in a local variable stays off the heap), later
+	// ones in a map; the Fields of all of them are carved from slabs.
+	recs  [8]*Record
+	outs  [8]RecordLayout
+	n     int
+	more  map[*Record]*RecordLayout
+	field []FieldLayout
+}
 
-func sizeofIn(t Type, memo layouts) int64 {
+// Of returns the layout of r, computed once per Layouts. Its Fields are
+// shared: do not modify them.
+func (c *Layouts) Of(r *Record) RecordLayout { return layoutIn(r, c) }
+
+// Sizeof is Sizeof through the memo.
+func (c *Layouts) Sizeof(t Type) int64 { return sizeofIn(t, c) }
+
+// Alignof is Alignof through the memo.
+func (c *Layouts) Alignof(t Type) int64 { return alignofIn(t, c) }
+
+func (c *Layouts) lookup(r *Record) *RecordLayout {
+	for i := range c.n {
+		if c.recs[i] == r {
+			return &c.outs[i]
+		}
+	}
+	return c.more[r]
+}
+
+// newLayout returns the zeroed layout of r with n fields, remembered from
+// now on. The Fields come from a slab that is replaced when full, never
+// grown, so earlier results stay put.
+func (c *Layouts) newLayout(r *Record, n int) *RecordLayout {
+	var l *RecordLayout
+	if c.n < len(c.recs) {
+		c.recs[c.n] = r
+		l = &c.outs[c.n]
+		c.n++
+	} else {
+		if c.more == nil {
+			c.more = make(map[*Record]*RecordLayout)
+		}
+		spill := new(RecordLayout) // its own variable: &c.outs[i] must not reach the map
+		c.more[r] = spill
+		l = spill
+	}
+	if n > cap(c.field)-len(c.field) {
+		c.field = make([]FieldLayout, 0, max(n, 32))
+	}
+	at := len(c.field)
+	c.field = c.field[:at+n]
+	l.Fields = c.field[at : at+n : at+n]
+	return l
+}
+
+func sizeofIn(t Type, memo *Layouts) int64 {
 	switch t := t.(type) {
 	case *Basic:
 		if t.Kind == Void {
@@ -49,7 +106,7 @@ func sizeofIn(t Type, memo layouts) int64 {
 	panic("ctype: unknown type")
 }
 
-func alignofIn(t Type, memo layouts) int64 {
+func alignofIn(t Type, memo *Layouts) int64 {
 	switch t := t.(type) {
 	case *Basic:
 		if t.Kind == Void {
@@ -141,7 +198,7 @@ type RecordLayout struct {
 // (x)) > BITS_PER_UNIT) DECL_PACKED (x) = 1", and c-attribs.cc
 // handle_packed_attribute: "Still pack bitfields"), which makes no
 // difference to its alignment.
-func memberPacked(r *Record, m *Member, memo layouts) bool {
+func memberPacked(r *Record, m *Member, memo *Layouts) bool {
 	if m.Bitfield {
 		return r.Packed || m.Packed
 	}
@@ -161,7 +218,7 @@ func memberPacked(r *Record, m *Member, memo layouts) bool {
 //     LayoutOf's FieldLayout.Align.
 func MemberAlign(r *Record, m *Member) int64 { return memberAlignIn(r, m, nil) }
 
-func memberAlignIn(r *Record, m *Member, memo layouts) int64 {
+func memberAlignIn(r *Record, m *Member, memo *Layouts) int64 {
 	user := m.Aligned
 	switch {
 	case m.Bitfield && m.Bits == 0:
@@ -207,20 +264,22 @@ func memberAlignIn(r *Record, m *Member, memo layouts) int64 {
 // over a typedef aligned beyond offset_align (aligned(32) and up) that
 // is not the same as rounding the whole position; LayoutOf keeps GCC's
 // two parts to get GCC's answer.
-func LayoutOf(r *Record) RecordLayout { return *layoutIn(r, nil) }
+func LayoutOf(r *Record) RecordLayout { return layoutIn(r, nil) }
 
-func layoutIn(r *Record, memo layouts) *RecordLayout {
-	if l, ok := memo[r]; ok {
-		return l
-	}
+// layoutIn returns a copy, not a pointer into memo: a pointer result would
+// make every caller's memo escape to the heap.
+func layoutIn(r *Record, memo *Layouts) RecordLayout {
 	if memo == nil {
-		memo = layouts{}
+		memo = new(Layouts)
+	} else if l := memo.lookup(r); l != nil {
+		return *l
 	}
 	const (
 		unit    = 8   // BITS_PER_UNIT
 		biggest = 128 // BIGGEST_ALIGNMENT on AArch64, bits
 	)
-	fields := make([]FieldLayout, len(r.Members))
+	l := memo.newLayout(r, len(r.Members))
+	fields := l.Fields
 	// start_record_layout: the record starts aligned to its own aligned(N).
 	recAlign := max(int64(unit), r.Aligned*unit)
 	offsetAlign := max(recAlign, biggest)
@@ -329,9 +388,8 @@ func layoutIn(r *Record, memo layouts) *RecordLayout {
 	}
 	// finalize_record_size: round to a whole byte, then to the alignment.
 	size = roundUp(roundUp(size, unit), recAlign)
-	l := &RecordLayout{Size: size / unit, Align: recAlign / unit, Fields: fields}
-	memo[r] = l
-	return l
+	l.Size, l.Align = size/unit, recAlign/unit
+	return *l
 }
 
 // bitfieldAlign is layout_decl for a non-zero-width bit-field m at a

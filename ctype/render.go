@@ -32,63 +32,74 @@ func Render(fn *Func) string {
 
 // TypeString spells a type as C does in a cast or a sizeof: "int",
 // "struct s1", "long *", "unsigned char[4]".
-func TypeString(t Type) string {
-	return strings.TrimSuffix(Declarator(t, ""), " ")
-}
+func TypeString(t Type) string { return string(AppendTypeString(nil, t)) }
+
+// AppendTypeString appends TypeString(t) to b, for callers that spell many
+// types into one buffer.
+func AppendTypeString(b []byte, t Type) []byte { return appendDeclarator(b, t, "") }
 
 // Declarator spells a declaration of name with type t: "long a",
 // "struct s *p", "int a[4]", "struct { int a; } x". Anonymous records and
 // enums are written in full.
-func Declarator(t Type, name string) string {
-	var dims strings.Builder
+func Declarator(t Type, name string) string { return string(appendDeclarator(nil, t, name)) }
+
+func appendDeclarator(b []byte, t Type, name string) []byte {
+	dims := t
 	for {
 		a, ok := t.(*Array)
 		if !ok {
 			break
 		}
-		dims.WriteString("[" + strconv.FormatInt(a.Len, 10) + "]")
 		t = a.Elem
 	}
-	stars := ""
+	stars := 0
 	for {
 		p, ok := t.(*Pointer)
 		if !ok {
 			break
 		}
-		stars += "*"
+		stars++
 		t = p.Elem
 	}
-	spec := specifier(t)
-	switch {
-	case stars != "":
-		return spec + " " + stars + name + dims.String()
-	case name == "" && dims.Len() == 0:
-		return spec
-	case name == "":
-		return spec + dims.String()
+	b = appendSpecifier(b, t)
+	if stars > 0 || name != "" {
+		b = append(b, ' ')
 	}
-	return spec + " " + name + dims.String()
+	for range stars {
+		b = append(b, '*')
+	}
+	b = append(b, name...)
+	for {
+		a, ok := dims.(*Array)
+		if !ok {
+			break
+		}
+		b = append(b, '[')
+		b = strconv.AppendInt(b, a.Len, 10)
+		b = append(b, ']')
+		dims = a.Elem
+	}
+	return b
 }
 
-// specifier spells the type specifier of a non-pointer, non-array type.
-func specifier(t Type) string {
+func appendSpecifier(b []byte, t Type) []byte {
 	switch t := t.(type) {
 	case *Basic:
-		return t.Kind.String()
+		return append(b, t.Kind.String()...)
 	case *Record:
 		if t.Name == "" {
-			return recordBody(t)
+			return append(b, recordBody(t)...)
 		}
-		return recordKeyword(t) + " " + t.Name
+		return append(append(append(b, recordKeyword(t)...), ' '), t.Name...)
 	case *Enum:
 		if t.Name == "" {
-			return enumBody(t)
+			return append(b, enumBody(t)...)
 		}
-		return "enum " + t.Name
+		return append(append(b, "enum "...), t.Name...)
 	case *Typedef:
-		return t.Name
+		return append(b, t.Name...)
 	}
-	return "?"
+	return append(b, '?')
 }
 
 func recordKeyword(r *Record) string {

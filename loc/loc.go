@@ -118,11 +118,13 @@ type Loc struct {
 	// Reg is the register (InReg), or the register holding the address
 	// (ByRef with Base == InReg).
 	Reg Reg
+	// Base is where the address of a ByRef argument is: InReg or OnStack.
+	// (It sits before Off so that a Loc packs into 12 bytes: a placement
+	// holds one per argument byte.)
+	Base Kind
 	// Off is the byte within the register (InReg), the offset from SP
 	// (OnStack), or the offset inside the referenced memory (ByRef).
 	Off int32
-	// Base is where the address of a ByRef argument is: InReg or OnStack.
-	Base Kind
 	// Slot is the SP offset of the stack slot holding the address
 	// (ByRef with Base == OnStack).
 	Slot int32

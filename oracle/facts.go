@@ -3,7 +3,7 @@ package oracle
 import "github.com/trampfuzz/trampfuzz/ctype"
 
 // recordFacts is what the rules need from one record, computed once per
-// call (ctype.LayoutOf walks nested records each time it is called).
+// call.
 type recordFacts struct {
 	r    *ctype.Record
 	size int
@@ -92,7 +92,7 @@ func (s *state) record(r *ctype.Record) *recordFacts {
 }
 
 func (s *state) computeRecord(r *ctype.Record) recordFacts {
-	layout := ctype.LayoutOf(r)
+	layout := s.lay.Of(r)
 	rf := recordFacts{r: r, size: int(layout.Size), clangEmpty: true}
 
 	// Natural alignment for passing (GCC aarch64_function_arg_alignment):
@@ -107,7 +107,7 @@ func (s *state) computeRecord(r *ctype.Record) recordFacts {
 		a := int(layout.Fields[i].Align)
 		withPacked := a
 		if m.Bitfield {
-			ta := int(ctype.Alignof(m.Type))
+			ta := int(s.lay.Alignof(m.Type))
 			if !(r.Packed || m.Packed) {
 				a = max(a, ta)
 			}

@@ -284,64 +284,16 @@ type sysvState struct {
 	// end still counts free.
 	frontR9 bool
 
-	// Memoized record layouts (ctype.LayoutOf lays nested records out
-	// again on every call).
-	recs  [8]sysvRecord
-	nrecs int
-	more  []sysvRecord
+	// lay memoizes record layouts for the call (ctype.LayoutOf lays
+	// nested records out again each time).
+	lay ctype.Layouts
 }
 
-type sysvRecord struct {
-	r      *ctype.Record
-	layout ctype.RecordLayout
-}
+func (s *sysvState) layout(r *ctype.Record) ctype.RecordLayout { return s.lay.Of(r) }
 
-func (s *sysvState) layout(r *ctype.Record) *ctype.RecordLayout {
-	for i := range s.nrecs {
-		if s.recs[i].r == r {
-			return &s.recs[i].layout
-		}
-	}
-	for i := range s.more {
-		if s.more[i].r == r {
-			return &s.more[i].layout
-		}
-	}
-	rec := sysvRecord{r: r, layout: ctype.LayoutOf(r)}
-	if s.nrecs < len(s.recs) {
-		s.recs[s.nrecs] = rec
-		s.nrecs++
-		return &s.recs[s.nrecs-1].layout
-	}
-	s.more = append(s.more, rec)
-	return &s.more[len(s.more)-1].layout
-}
+func (s *sysvState) alignOf(t ctype.Type) int64 { return s.lay.Alignof(t) }
 
-// alignOf is ctype.Alignof through the memoized layouts.
-func (s *sysvState) alignOf(t ctype.Type) int64 {
-	switch u := t.(type) {
-	case *ctype.Typedef:
-		if u.Aligned != 0 {
-			return u.Aligned
-		}
-		return s.alignOf(u.Type)
-	case *ctype.Record:
-		return s.layout(u).Align
-	case *ctype.Array:
-		return s.alignOf(u.Elem)
-	}
-	return ctype.Alignof(t)
-}
-
-func (s *sysvState) sizeOf(t ctype.Type) int64 {
-	switch u := ctype.Underlying(t).(type) {
-	case *ctype.Record:
-		return s.layout(u).Size
-	case *ctype.Array:
-		return u.Len * s.sizeOf(u.Elem)
-	}
-	return ctype.Sizeof(t)
-}
+func (s *sysvState) sizeOf(t ctype.Type) int64 { return s.lay.Sizeof(t) }
 
 // sysvArg is what the passing rules need to know about one argument.
 type sysvArg struct {
