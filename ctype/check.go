@@ -3,6 +3,7 @@ package ctype
 import (
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // MaxAlign is the largest aligned(N) trampfuzz accepts. GCC accepts more
@@ -21,30 +22,31 @@ var ErrInvalid = errors.New("invalid type")
 // of void, a record containing itself, a too-wide bit-field, ...) plus the
 // limits of the model (no flexible arrays, no array parameters).
 func Check(fn *Func) error {
-	c := checker{state: map[*Record]int{}, tags: map[string]Type{}, typedefs: map[string]*Typedef{}, enumerators: map[string]*Enum{}}
+	var c checker
 	if fn.Name == "" || !isIdent(fn.Name) {
 		return c.errf("function name %q is not an identifier", fn.Name)
 	}
 	if fn.Return == nil {
 		return c.errf("function %s has no return type", fn.Name)
 	}
-	if err := c.typ(fn.Return, "return type", true); err != nil {
+	ret := where{param: -1}
+	if err := c.typ(fn.Return, ret, true); err != nil {
 		return err
 	}
 	if _, ok := Underlying(fn.Return).(*Array); ok {
 		return c.errf("function %s returns an array", fn.Name)
 	}
-	names := map[string]bool{}
 	for i, p := range fn.Params {
-		what := fmt.Sprintf("parameter %d", i)
+		what := where{param: i}
 		if p.Name != "" {
 			if !isIdent(p.Name) {
 				return c.errf("%s: name %q is not an identifier", what, p.Name)
 			}
-			if names[p.Name] {
-				return c.errf("%s: duplicate parameter name %s", what, p.Name)
+			for _, q := range fn.Params[:i] {
+				if q.Name == p.Name {
+					return c.errf("%s: duplicate parameter name %s", what, p.Name)
+				}
 			}
-			names[p.Name] = true
 		}
 		if p.Type == nil {
 			return c.errf("%s has no type", what)
@@ -59,19 +61,67 @@ func Check(fn *Func) error {
 	return nil
 }
 
+// checker is one Check call. Its sets are smallMaps: a signature has a
+// handful of records, tags and typedefs, and Check runs once per signature
+// in check.Run.
 type checker struct {
-	state       map[*Record]int // 1: being checked (by value), 2: done
-	tags        map[string]Type
-	typedefs    map[string]*Typedef
-	enumerators map[string]*Enum
-	chain       map[Type]bool // pointers and typedefs on the path being checked
+	state       smallMap[*Record, uint8] // 1: being checked (by value), 2: done
+	tags        smallMap[string, Type]
+	typedefs    smallMap[string, *Typedef]
+	enumerators smallMap[string, *Enum]
+	chain       []Type // pointers and typedefs on the path being checked
+	lay         Layouts
+}
+
+// where names the part of the signature being checked. It is spelled only
+// for an error message, so checking a valid signature builds no strings.
+type where struct {
+	param  int     // parameter index; -1: the return type
+	rec    *Record // set: member number member of rec
+	member int
+	elems  int     // " element" levels (array elements)
+	def    *Record // set: the definition of this record (Parse)
+}
+
+func (w where) String() string {
+	var s string
+	switch {
+	case w.def != nil:
+		s = recordKeyword(w.def) + " " + w.def.Name
+	case w.rec != nil:
+		m := &w.rec.Members[w.member]
+		if m.Name != "" {
+			s = recordSelf(w.rec) + " member " + m.Name
+		} else {
+			s = fmt.Sprintf("%s member %d", recordSelf(w.rec), w.member)
+		}
+	case w.param < 0:
+		s = "return type"
+	default:
+		s = "parameter " + strconv.Itoa(w.param)
+	}
+	for range w.elems {
+		s += " element"
+	}
+	return s
+}
+
+// recordSelf is how messages name a record: "struct s", "anonymous union".
+func recordSelf(r *Record) string {
+	if r.Name == "" {
+		return "anonymous " + recordKeyword(r)
+	}
+	return recordKeyword(r) + " " + r.Name
 }
 
 func (c *checker) errf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-func checkAlign(n int64, what string) error {
+// checkAlign checks an aligned(N) value; what names it, spelled only on
+// error (a type parameter, not an interface, so that a valid value costs
+// no allocation).
+func checkAlign[W fmt.Stringer](n int64, what W) error {
 	if n == 0 {
 		return nil
 	}
@@ -84,15 +134,29 @@ func checkAlign(n int64, what string) error {
 	return nil
 }
 
+// text is a what that is already a string.
+type text string
+
+func (t text) String() string { return string(t) }
+
+// typedefWhat spells "typedef NAME" on error only.
+type typedefWhat struct{ t *Typedef }
+
+func (w typedefWhat) String() string { return "typedef " + w.t.Name }
+
+// selfWhat spells a record's name on error only.
+type selfWhat struct{ r *Record }
+
+func (w selfWhat) String() string { return recordSelf(w.r) }
+
 // typ checks t used by value (voidOK: as a return type).
-func (c *checker) typ(t Type, what string, voidOK bool) error {
+func (c *checker) typ(t Type, what where, voidOK bool) error {
 	switch t.(type) {
 	case *Pointer, *Typedef:
-		leave, err := c.enter(t, what)
-		if err != nil {
+		if err := c.enter(t, what); err != nil {
 			return err
 		}
-		defer leave()
+		defer c.leave()
 	}
 	switch t := t.(type) {
 	case *Basic:
@@ -117,10 +181,12 @@ func (c *checker) typ(t Type, what string, voidOK bool) error {
 		if b, ok := Underlying(t.Elem).(*Basic); ok && b.Kind == Void {
 			return c.errf("%s: array of void", what)
 		}
-		if err := c.typ(t.Elem, what+" element", false); err != nil {
+		elem := what
+		elem.elems++
+		if err := c.typ(t.Elem, elem, false); err != nil {
 			return err
 		}
-		es, ea := Sizeof(t.Elem), Alignof(t.Elem)
+		es, ea := c.lay.Sizeof(t.Elem), c.lay.Alignof(t.Elem)
 		if es%ea != 0 {
 			return c.errf("%s: alignment of array elements (%d) is greater than element size (%d)", what, ea, es)
 		}
@@ -135,11 +201,11 @@ func (c *checker) typ(t Type, what string, voidOK bool) error {
 		if !isIdent(t.Name) {
 			return c.errf("%s: typedef name %q is not an identifier", what, t.Name)
 		}
-		if prev, ok := c.typedefs[t.Name]; ok && prev != t {
+		if prev, ok := c.typedefs.get(t.Name); ok && prev != t {
 			return c.errf("%s: two different typedefs named %s", what, t.Name)
 		}
-		c.typedefs[t.Name] = t
-		if err := checkAlign(t.Aligned, "typedef "+t.Name); err != nil {
+		c.typedefs.set(t.Name, t)
+		if err := checkAlign(t.Aligned, typedefWhat{t}); err != nil {
 			return err
 		}
 		if t.Type == nil {
@@ -154,47 +220,47 @@ func (c *checker) typ(t Type, what string, voidOK bool) error {
 	return nil
 }
 
-// enter marks a pointer or typedef as being checked; a type that reaches
-// itself through pointers and typedefs alone (no record in between) is not
-// a C type, and following it would never end.
-func (c *checker) enter(t Type, what string) (leave func(), err error) {
-	if c.chain == nil {
-		c.chain = map[Type]bool{}
+// enter marks a pointer or typedef as being checked (leave unmarks it); a
+// type that reaches itself through pointers and typedefs alone (no record
+// in between) is not a C type, and following it would never end.
+func (c *checker) enter(t Type, what where) error {
+	for _, u := range c.chain {
+		if u == t {
+			return c.errf("%s: a pointer or typedef that refers to itself", what)
+		}
 	}
-	if c.chain[t] {
-		return nil, c.errf("%s: a pointer or typedef that refers to itself", what)
-	}
-	c.chain[t] = true
-	return func() { delete(c.chain, t) }, nil
+	c.chain = append(c.chain, t)
+	return nil
 }
 
+func (c *checker) leave() { c.chain = c.chain[:len(c.chain)-1] }
+
 // pointee checks the target of a pointer: anything, complete or not.
-func (c *checker) pointee(t Type, what string) error {
+func (c *checker) pointee(t Type, what where) error {
 	switch t.(type) {
 	case *Pointer, *Typedef:
-		leave, err := c.enter(t, what)
-		if err != nil {
+		if err := c.enter(t, what); err != nil {
 			return err
 		}
-		defer leave()
+		defer c.leave()
 	}
 	switch u := t.(type) {
 	case *Record:
 		if err := c.tag(u.Name, u, what); err != nil {
 			return err
 		}
-		if u.Incomplete || c.state[u] != 0 {
+		if st, _ := c.state.get(u); u.Incomplete || st != 0 {
 			return nil
 		}
 		return c.record(u, what)
 	case *Typedef:
-		if err := checkAlign(u.Aligned, "typedef "+u.Name); err != nil {
+		if err := checkAlign(u.Aligned, typedefWhat{u}); err != nil {
 			return err
 		}
-		if prev, ok := c.typedefs[u.Name]; ok && prev != u {
+		if prev, ok := c.typedefs.get(u.Name); ok && prev != u {
 			return c.errf("%s: two different typedefs named %s", what, u.Name)
 		}
-		c.typedefs[u.Name] = u
+		c.typedefs.set(u.Name, u)
 		if u.Type == nil {
 			return c.errf("typedef %s of nothing", u.Name)
 		}
@@ -215,58 +281,67 @@ func (c *checker) pointee(t Type, what string) error {
 	return c.typ(t, what, true)
 }
 
-func (c *checker) tag(name string, t Type, what string) error {
+func (c *checker) tag(name string, t Type, what where) error {
 	if name == "" {
 		return nil
 	}
 	if !isIdent(name) {
 		return c.errf("%s: tag %q is not an identifier", what, name)
 	}
-	if prev, ok := c.tags[name]; ok && prev != t {
+	if prev, ok := c.tags.get(name); ok && prev != t {
 		return c.errf("%s: two different types tagged %s", what, name)
 	}
-	c.tags[name] = t
+	c.tags.set(name, t)
 	return nil
 }
 
-func (c *checker) record(r *Record, what string) error {
-	kw := "struct"
-	if r.Union {
-		kw = "union"
-	}
+func (c *checker) record(r *Record, what where) error {
 	if err := c.tag(r.Name, r, what); err != nil {
 		return err
 	}
 	if r.Incomplete {
-		return c.errf("%s has incomplete type %s %s", what, kw, r.Name)
+		return c.errf("%s has incomplete type %s %s", what, recordKeyword(r), r.Name)
 	}
-	switch c.state[r] {
+	switch st, _ := c.state.get(r); st {
 	case 1:
-		return c.errf("%s %s contains itself", kw, r.Name)
+		return c.errf("%s %s contains itself", recordKeyword(r), r.Name)
 	case 2:
 		return nil
 	}
-	c.state[r] = 1
-	self := kw + " " + r.Name
-	if r.Name == "" {
-		self = "anonymous " + kw
-	}
-	if err := checkAlign(r.Aligned, self); err != nil {
+	c.state.set(r, 1)
+	if err := checkAlign(r.Aligned, selfWhat{r}); err != nil {
 		return err
 	}
-	names := map[string]bool{}
+	// Member names: a linear search over the earlier members for the
+	// usual few, a set for records with many.
+	var names map[string]bool
+	if len(r.Members) > smallMapMax {
+		names = make(map[string]bool, len(r.Members))
+	}
+	seen := func(i int, n string) bool {
+		if names != nil {
+			return names[n]
+		}
+		for j := range r.Members[:i] {
+			if m := &r.Members[j]; m.Name == n || m.Name == "" && anonymousHas(m, n) {
+				return true
+			}
+		}
+		return false
+	}
 	for i := range r.Members {
 		m := &r.Members[i]
-		mwhat := fmt.Sprintf("%s member %d", self, i)
+		mwhat := where{rec: r, member: i}
 		if m.Name != "" {
-			mwhat = self + " member " + m.Name
 			if !isIdent(m.Name) {
 				return c.errf("%s: %q is not an identifier", mwhat, m.Name)
 			}
-			if names[m.Name] {
-				return c.errf("%s: duplicate member %s", self, m.Name)
+			if seen(i, m.Name) {
+				return c.errf("%s: duplicate member %s", selfWhat{r}, m.Name)
 			}
-			names[m.Name] = true
+			if names != nil {
+				names[m.Name] = true
+			}
 		} else if !m.Bitfield && !IsRecord(m.Type) {
 			return c.errf("%s: a member needs a name (only bit-fields and records may be unnamed)", mwhat)
 		} else if !m.Bitfield && (m.Packed || m.Aligned != 0) {
@@ -284,17 +359,19 @@ func (c *checker) record(r *Record, what string) error {
 			// C11 6.7.2.1p13: an anonymous member's members are members of
 			// this record, so their names must differ from the others'.
 			for _, n := range flatNames(inner) {
-				if names[n] {
-					return c.errf("%s: duplicate member %s", self, n)
+				if seen(i, n) {
+					return c.errf("%s: duplicate member %s", selfWhat{r}, n)
 				}
-				names[n] = true
+				if names != nil {
+					names[n] = true
+				}
 			}
 		}
 		if m.Bitfield {
 			if !IsIntegral(m.Type) {
 				return c.errf("%s: bit-field has non-integer type", mwhat)
 			}
-			width := Sizeof(m.Type) * 8
+			width := c.lay.Sizeof(m.Type) * 8
 			if b, ok := Underlying(m.Type).(*Basic); ok && b.Kind == Bool {
 				width = 1
 			}
@@ -306,11 +383,26 @@ func (c *checker) record(r *Record, what string) error {
 			}
 		}
 	}
-	if LayoutOf(r).Size > MaxSize {
-		return c.errf("%s is larger than %d bytes", self, MaxSize)
+	if c.lay.Of(r).Size > MaxSize {
+		return c.errf("%s is larger than %d bytes", selfWhat{r}, MaxSize)
 	}
-	c.state[r] = 2
+	c.state.set(r, 2)
 	return nil
+}
+
+// anonymousHas reports whether the anonymous record member m has a member
+// called n, its own anonymous members included.
+func anonymousHas(m *Member, n string) bool {
+	inner, ok := m.Type.(*Record)
+	if !ok || m.Bitfield {
+		return false
+	}
+	for i := range inner.Members {
+		if im := &inner.Members[i]; im.Name == n || im.Name == "" && anonymousHas(im, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // flatNames lists the member names of r, those of its anonymous members
@@ -328,7 +420,7 @@ func flatNames(r *Record) []string {
 	return out
 }
 
-func (c *checker) enum(e *Enum, what string) error {
+func (c *checker) enum(e *Enum, what where) error {
 	if err := c.tag(e.Name, e, what); err != nil {
 		return err
 	}
@@ -339,17 +431,27 @@ func (c *checker) enum(e *Enum, what string) error {
 		if !isIdent(v.Name) {
 			return c.errf("%s: enumerator %q is not an identifier", what, v.Name)
 		}
-		if prev, ok := c.enumerators[v.Name]; ok && prev != e {
+		if prev, ok := c.enumerators.get(v.Name); ok && prev != e {
 			return c.errf("%s: enumerator %s defined twice", what, v.Name)
 		}
-		c.enumerators[v.Name] = e
+		c.enumerators.set(v.Name, e)
 	}
-	seen := map[string]bool{}
-	for _, v := range e.Values {
-		if seen[v.Name] {
-			return c.errf("%s: enumerator %s defined twice", what, v.Name)
+	if len(e.Values) > smallMapMax {
+		seen := make(map[string]bool, len(e.Values))
+		for _, v := range e.Values {
+			if seen[v.Name] {
+				return c.errf("%s: enumerator %s defined twice", what, v.Name)
+			}
+			seen[v.Name] = true
 		}
-		seen[v.Name] = true
+		return nil
+	}
+	for i, v := range e.Values {
+		for _, u := range e.Values[:i] {
+			if u.Name == v.Name {
+				return c.errf("%s: enumerator %s defined twice", what, v.Name)
+			}
+		}
 	}
 	return nil
 }

@@ -195,7 +195,7 @@ func (p *parser) declaration() {
 			if a.packed {
 				p.fail(d.off, "packed on a typedef name is ignored by GCC; put it on the record")
 			}
-			if err := checkAlign(a.aligned, "typedef "+d.name); err != nil {
+			if err := checkAlign(a.aligned, text("typedef "+d.name)); err != nil {
 				p.fail(a.alignOff, "%s", unwrap(err))
 			}
 			td := &Typedef{Name: d.name, Type: d.typ, Aligned: a.aligned}
@@ -605,8 +605,8 @@ func (p *parser) recordSpec() (Type, bool) {
 	a = a.merge(p.attributes())
 	p.noOtherAttrs(a, "on "+kw)
 	r.Members, r.Packed, r.Aligned, r.Incomplete = members, a.packed, a.aligned, false
-	c := checker{state: map[*Record]int{}, tags: map[string]Type{}, typedefs: map[string]*Typedef{}, enumerators: map[string]*Enum{}}
-	if err := c.record(r, kw+" "+name); err != nil {
+	var c checker
+	if err := c.record(r, where{def: r}); err != nil {
 		p.fail(kwOff, "%s", unwrap(err))
 	}
 	return r, name != ""

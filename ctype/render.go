@@ -3,7 +3,6 @@ package ctype
 import (
 	"math"
 	"strconv"
-	"strings"
 )
 
 // Render prints fn as canonical C text: every named record, enum and
@@ -17,17 +16,28 @@ import (
 //
 // Real compilers accept the text as is; Parse(Render(fn)) equals fn.
 func Render(fn *Func) string {
-	r := renderer{state: map[Type]int{}}
+	var r renderer
+	r.defs = make([]byte, 0, 512)
 	r.use(fn.Return)
 	for _, p := range fn.Params {
 		r.use(p.Type)
 	}
 	r.drainPointees()
-	var b strings.Builder
-	b.WriteString(r.defs.String())
-	b.WriteString(Declarator(fn.Return, fn.Name+"("+r.params(fn.Params)+")"))
-	b.WriteString(";\n")
-	return b.String()
+	// The prototype is the return type's declarator of "NAME(PARAMS)".
+	name := make([]byte, 0, 32*len(fn.Params)+len(fn.Name)+8)
+	name = append(append(name, fn.Name...), '(')
+	if len(fn.Params) == 0 {
+		name = append(name, "void"...)
+	}
+	for i, p := range fn.Params {
+		if i > 0 {
+			name = append(name, ", "...)
+		}
+		name = appendDeclarator(name, p.Type, p.Name)
+	}
+	name = append(name, ')')
+	b := appendDeclarator(r.defs, fn.Return, string(name))
+	return string(append(b, ";\n"...))
 }
 
 // TypeString spells a type as C does in a cast or a sizeof: "int",
@@ -88,12 +98,12 @@ func appendSpecifier(b []byte, t Type) []byte {
 		return append(b, t.Kind.String()...)
 	case *Record:
 		if t.Name == "" {
-			return append(b, recordBody(t)...)
+			return appendRecordBody(b, t)
 		}
 		return append(append(append(b, recordKeyword(t)...), ' '), t.Name...)
 	case *Enum:
 		if t.Name == "" {
-			return append(b, enumBody(t)...)
+			return appendEnumBody(b, t)
 		}
 		return append(append(b, "enum "...), t.Name...)
 	case *Typedef:
@@ -109,78 +119,82 @@ func recordKeyword(r *Record) string {
 	return "struct"
 }
 
-// attrs spells a GNU attribute list, or "" when there is none.
-func attrs(packed bool, aligned int64) string {
-	var list []string
+// appendAttrs appends a GNU attribute list, nothing when there is none.
+func appendAttrs(b []byte, packed bool, aligned int64) []byte {
+	if !packed && aligned == 0 {
+		return b
+	}
+	b = append(b, "__attribute__(("...)
 	if packed {
-		list = append(list, "packed")
+		b = append(b, "packed"...)
+		if aligned != 0 {
+			b = append(b, ", "...)
+		}
 	}
 	if aligned != 0 {
-		list = append(list, "aligned("+strconv.FormatInt(aligned, 10)+")")
+		b = append(b, "aligned("...)
+		b = strconv.AppendInt(b, aligned, 10)
+		b = append(b, ')')
 	}
-	if list == nil {
-		return ""
-	}
-	return "__attribute__((" + strings.Join(list, ", ") + "))"
+	return append(b, "))"...)
 }
 
-// recordBody spells "struct NAME { members } attrs" (NAME omitted when
-// anonymous).
-func recordBody(r *Record) string {
-	var b strings.Builder
-	b.WriteString(recordKeyword(r))
+// appendRecordBody spells "struct NAME { members } attrs" (NAME omitted
+// when anonymous).
+func appendRecordBody(b []byte, r *Record) []byte {
+	b = append(b, recordKeyword(r)...)
 	if r.Name != "" {
-		b.WriteString(" " + r.Name)
+		b = append(append(b, ' '), r.Name...)
 	}
-	b.WriteString(" {")
-	for _, m := range r.Members {
-		b.WriteString(" ")
-		b.WriteString(Declarator(m.Type, m.Name))
+	b = append(b, " {"...)
+	for i := range r.Members {
+		m := &r.Members[i]
+		b = appendDeclarator(append(b, ' '), m.Type, m.Name)
 		if m.Bitfield {
-			b.WriteString(" : " + strconv.FormatInt(m.Bits, 10))
+			b = strconv.AppendInt(append(b, " : "...), m.Bits, 10)
 		}
-		if a := attrs(m.Packed, m.Aligned); a != "" {
-			b.WriteString(" " + a)
+		if m.Packed || m.Aligned != 0 {
+			b = appendAttrs(append(b, ' '), m.Packed, m.Aligned)
 		}
-		b.WriteString(";")
+		b = append(b, ';')
 	}
-	b.WriteString(" }")
-	if a := attrs(r.Packed, r.Aligned); a != "" {
-		b.WriteString(" " + a)
+	b = append(b, " }"...)
+	if r.Packed || r.Aligned != 0 {
+		b = appendAttrs(append(b, ' '), r.Packed, r.Aligned)
 	}
-	return b.String()
+	return b
 }
 
-func enumBody(e *Enum) string {
-	var b strings.Builder
-	b.WriteString("enum")
+// appendEnumBody spells "enum NAME { A = 0, ... } attrs".
+func appendEnumBody(b []byte, e *Enum) []byte {
+	b = append(b, "enum"...)
 	if e.Name != "" {
-		b.WriteString(" " + e.Name)
+		b = append(append(b, ' '), e.Name...)
 	}
-	b.WriteString(" {")
+	b = append(b, " {"...)
 	for i, v := range e.Values {
 		if i > 0 {
-			b.WriteString(",")
+			b = append(b, ',')
 		}
-		b.WriteString(" " + v.Name + " = ")
+		b = append(append(append(b, ' '), v.Name...), " = "...)
 		if v.Value == math.MinInt64 {
 			// -9223372036854775808 is the negation of a constant too large
 			// for long, which C makes unsigned.
-			b.WriteString("-9223372036854775807 - 1")
+			b = append(b, "-9223372036854775807 - 1"...)
 		} else {
-			b.WriteString(strconv.FormatInt(v.Value, 10))
+			b = strconv.AppendInt(b, v.Value, 10)
 		}
 	}
-	b.WriteString(" }")
+	b = append(b, " }"...)
 	if e.Packed {
-		b.WriteString(" " + attrs(true, 0))
+		b = appendAttrs(append(b, ' '), true, 0)
 	}
-	return b.String()
+	return b
 }
 
 type renderer struct {
-	defs     strings.Builder
-	state    map[Type]int // 1: being defined, 2: written
+	defs     []byte
+	state    smallMap[Type, uint8] // 1: being defined, 2: written
 	pointees []Type
 }
 
@@ -206,44 +220,49 @@ func (r *renderer) use(t Type) {
 	case *Array:
 		r.use(t.Elem)
 	case *Record:
-		if r.state[t] != 0 {
+		if st, _ := r.state.get(t); st != 0 {
 			return
 		}
 		if t.Incomplete {
 			// Reached through a typedef: declare it.
-			r.state[t] = 2
-			r.defs.WriteString(recordKeyword(t) + " " + t.Name + ";\n")
+			r.state.set(t, 2)
+			r.declare(t)
 			return
 		}
-		r.state[t] = 1
+		r.state.set(t, 1)
 		for _, m := range t.Members {
 			r.use(m.Type)
 		}
 		if t.Name != "" {
-			r.defs.WriteString(recordBody(t) + ";\n")
+			r.defs = append(appendRecordBody(r.defs, t), ";\n"...)
 		}
-		r.state[t] = 2
+		r.state.set(t, 2)
 	case *Enum:
-		if r.state[t] != 0 {
+		if st, _ := r.state.get(t); st != 0 {
 			return
 		}
-		r.state[t] = 2
+		r.state.set(t, 2)
 		if t.Name != "" {
-			r.defs.WriteString(enumBody(t) + ";\n")
+			r.defs = append(appendEnumBody(r.defs, t), ";\n"...)
 		}
 	case *Typedef:
-		if r.state[t] != 0 {
+		if st, _ := r.state.get(t); st != 0 {
 			return
 		}
-		r.state[t] = 1
+		r.state.set(t, 1)
 		r.use(t.Type)
-		r.defs.WriteString("typedef " + Declarator(t.Type, t.Name))
+		r.defs = appendDeclarator(append(r.defs, "typedef "...), t.Type, t.Name)
 		if t.Aligned != 0 {
-			r.defs.WriteString(" " + attrs(false, t.Aligned))
+			r.defs = appendAttrs(append(r.defs, ' '), false, t.Aligned)
 		}
-		r.defs.WriteString(";\n")
-		r.state[t] = 2
+		r.defs = append(r.defs, ";\n"...)
+		r.state.set(t, 2)
 	}
+}
+
+// declare writes "struct NAME;".
+func (r *renderer) declare(t *Record) {
+	r.defs = append(append(append(append(r.defs, recordKeyword(t)...), ' '), t.Name...), ";\n"...)
 }
 
 // drainPointees writes what pointers point to, after everything used by
@@ -252,29 +271,15 @@ func (r *renderer) drainPointees() {
 	for len(r.pointees) > 0 {
 		t := r.pointees[0]
 		r.pointees = r.pointees[1:]
-		switch u := t.(type) {
-		case *Record:
-			if u.Incomplete {
-				if r.state[u] == 0 {
-					r.state[u] = 2
-					r.defs.WriteString(recordKeyword(u) + " " + u.Name + ";\n")
-				}
-				continue
+		if u, ok := t.(*Record); ok && u.Incomplete {
+			if st, _ := r.state.get(u); st == 0 {
+				r.state.set(u, 2)
+				r.declare(u)
 			}
+			continue
 		}
 		r.use(t)
 	}
-}
-
-func (r *renderer) params(ps []Param) string {
-	if len(ps) == 0 {
-		return "void"
-	}
-	parts := make([]string, len(ps))
-	for i, p := range ps {
-		parts[i] = Declarator(p.Type, p.Name)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // Records returns every complete record fn uses, by value or through a
