@@ -3,7 +3,6 @@ package scan
 import (
 	"encoding/binary"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/cilium/ebpf/btf"
@@ -308,9 +307,8 @@ func spellBTF(t btf.Type, depth int) string {
 // file's .BTF section) by walking the type section's headers (struct
 // btf_type and the per-kind data after it, include/uapi/linux/btf.h). ok
 // is false for anything unexpected; the caller then walks every type.
-func btfFuncIDs(r io.ReaderAt) (ids []btf.TypeID, ok bool) {
-	raw, ok := rawBTF(r)
-	if !ok || len(raw) < 24 {
+func btfFuncIDs(raw []byte) (ids []btf.TypeID, ok bool) {
+	if len(raw) < 24 {
 		return nil, false
 	}
 	var bo binary.ByteOrder = binary.LittleEndian
@@ -375,10 +373,3 @@ const (
 	kindTypeTag
 	kindEnum64
 )
-
-// rawBTF returns the BTF bytes of a raw BTF file or of an ELF file's .BTF
-// section.
-func rawBTF(r io.ReaderAt) ([]byte, bool) {
-	b, _, ok := rawBTFAt(r)
-	return b, ok
-}

@@ -76,13 +76,7 @@ const normName = "trampfuzz_scan_fn"
 // run checks fn on targets[ti]. An error means ctype.Check rejected the
 // signature (check.Run checks it first).
 func (r *runner) run(fn *ctype.Func, t check.Target, ti int) (*check.Verdict, error) {
-	norm := &ctype.Func{Name: normName, Return: normType(fn.Return), Params: make([]ctype.Param, len(fn.Params))}
-	for i, p := range fn.Params {
-		norm.Params[i] = ctype.Param{Type: normType(p.Type)}
-		if p.Name != "" {
-			norm.Params[i].Name = "p" + strconv.Itoa(i)
-		}
-	}
+	norm := normFunc(fn)
 	r.mu.Lock()
 	idKey := runKey{r.identity(norm), ti}
 	res, ok := r.byID[idKey]
@@ -104,24 +98,52 @@ func (r *runner) run(fn *ctype.Func, t check.Target, ti int) (*check.Verdict, er
 	return res.v, res.err
 }
 
+// normFunc is fn as the cache keys and checks it: named normName, its
+// parameters p0, p1, ... (a parameter without a name stays without: pahole
+// skips such functions) and its types normalized (normType).
+func normFunc(fn *ctype.Func) *ctype.Func {
+	norm := &ctype.Func{Name: normName, Return: normType(fn.Return), Params: make([]ctype.Param, len(fn.Params))}
+	for i, p := range fn.Params {
+		norm.Params[i] = ctype.Param{Type: normType(p.Type)}
+		if p.Name != "" {
+			norm.Params[i].Name = "p" + strconv.Itoa(i)
+		}
+	}
+	return norm
+}
+
 // voidPtr stands in for every pointer in the cache key.
 var voidPtr = &ctype.Pointer{Elem: ctype.TVoid}
 
-// normType drops what cannot change a verdict: a pointer's target (every
-// pointer is an 8-byte integer to the ABI, a PTR to pahole and 8 bytes to
-// the kernel) and typedefs of scalars (btf_distill_func_proto strips
-// them; the ABI and the class key look through them). Typedefs of
-// records stay: pahole's packed-struct filter does not look through them
-// (4a1f0c9).
+// normType drops what cannot change a verdict:
+//   - a pointer's target: every pointer is an 8-byte integer to the ABI, a
+//     PTR to pahole and 8 bytes to the kernel;
+//   - typedefs of scalars: btf_distill_func_proto strips them; the ABI and
+//     the class key look through them;
+//   - which integer type of a size a scalar is: AAPCS64 and System V
+//     place integral arguments by size and class (AAPCS64 2025Q4 C.9,
+//     C.11, C.16; psABI §3.2.3 INTEGER), pahole's skip checks and the
+//     trampolines see only the size, and the class key says "integer
+//     scalar" for all of them. TestNormalizedVerdictsEqual checks this
+//     on every target.
+//
+// Typedefs of records stay: pahole's packed-struct filter does not look
+// through them (4a1f0c9). Enums stay: the class key names them.
 func normType(t ctype.Type) ctype.Type {
 	switch u := ctype.Underlying(t).(type) {
 	case *ctype.Pointer:
 		return voidPtr
 	case *ctype.Basic:
+		if k, ok := intBySize[ctype.Sizeof(u)]; ok && u.Kind.IsIntegral() {
+			return ctype.BasicOf(k)
+		}
 		return u
 	}
 	return t
 }
+
+// intBySize is the integer type normType gives each size.
+var intBySize = map[int64]ctype.BasicKind{1: ctype.UChar, 2: ctype.UShort, 4: ctype.UInt, 8: ctype.ULong, 16: ctype.UInt128}
 
 // identity is a key naming fn's return and parameter types by object
 // identity and marking the unnamed parameters. Called with r.mu held.

@@ -225,6 +225,16 @@ func rawBTFAt(r io.ReaderAt) ([]byte, int64, bool) {
 		b, err := s.Data()
 		return b, int64(s.Offset), err == nil
 	}
+	// A file says its size: read it in one go (a vmlinux's BTF is 5 MB or
+	// more, and growing a buffer to that copies it several times).
+	if st, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 && fi.Size() < 1<<31 {
+			b := make([]byte, fi.Size())
+			if n, err := r.ReadAt(b, 0); n == len(b) && (err == nil || err == io.EOF) {
+				return b, 0, true
+			}
+		}
+	}
 	var b bytes.Buffer
 	if _, err := io.Copy(&b, io.NewSectionReader(r, 0, 1<<40)); err != nil {
 		return nil, 0, false

@@ -164,6 +164,8 @@ func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report,
 	if base == "" && isSysModuleBTF(path) {
 		base = "/sys/kernel/btf/vmlinux"
 	}
+	// raw is the BTF itself: the whole file, or an ELF file's .BTF section.
+	raw, _, rawOK := rawBTFAt(r)
 	if base != "" {
 		baseSpec, err := btf.LoadSpec(base)
 		if err != nil {
@@ -171,49 +173,92 @@ func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report,
 		}
 		// cilium/ebpf reads split BTF from raw bytes only; a .ko keeps it
 		// in its .BTF section.
-		raw, _, ok := rawBTFAt(r)
-		if !ok {
+		if !rawOK {
 			return nil, fmt.Errorf("%w: %s: no BTF", ErrInput, path)
 		}
 		spec, err = btf.LoadSplitSpecFromReader(bytes.NewReader(raw), baseSpec)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfLocateSplit(path, err))
 		}
-	} else if spec, err = btf.LoadSpecFromReader(r); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfLocate(path, err))
+	} else {
+		from := r
+		if rawOK && !isELF(r) {
+			from = bytes.NewReader(raw) // read once, above
+		}
+		if spec, err = btf.LoadSpecFromReader(from); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfLocate(path, err))
+		}
 	}
 	rep := newReport(path, InputBTF, opts.targets())
-	conv := newBTFConv()
 	c := newChecker(rep, opts, prog, false)
 	defer c.finish()
+
+	// Three stages overlap: this goroutine inflates the FUNCs with
+	// cilium/ebpf (one lock, so one goroutine), a converter turns them
+	// into ctype functions (its caches are not shared), and the checker's
+	// workers judge them. FUNCs travel in batches to keep channel traffic
+	// off the per-function cost.
+	const batch = 256
+	funcs := make(chan []*btf.Func, 8)
+	converted := make(chan struct{})
+	go func() {
+		defer close(converted)
+		conv := newBTFConv()
+		for fs := range funcs {
+			for _, fn := range fs {
+				c.add(conv.function(fn))
+			}
+		}
+	}()
+	pending := make([]*btf.Func, 0, batch)
 	add := func(t btf.Type) {
 		if fn, ok := t.(*btf.Func); ok {
-			c.add(conv.function(fn))
+			pending = append(pending, fn)
+			if len(pending) == batch {
+				funcs <- pending
+				pending = make([]*btf.Func, 0, batch)
+			}
 		}
 	}
 	// Inflating only the FUNCs (and what they reach) is about twice as
 	// fast as walking every type; the IDs come from a walk of the raw
 	// type section. Split BTF numbers its types after the base's, so it
 	// takes the general path.
-	if ids, ok := btfFuncIDs(r); ok && base == "" {
-		for _, id := range ids {
-			t, err := spec.TypeByID(id)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %s: type %d: %v", ErrInput, path, id, btfLocate(path, err))
+	walkErr := func() error {
+		if ids, ok := btfFuncIDs(raw); ok && rawOK && base == "" {
+			for _, id := range ids {
+				t, err := spec.TypeByID(id)
+				if err != nil {
+					return fmt.Errorf("%w: %s: type %d: %v", ErrInput, path, id, btfLocate(path, err))
+				}
+				add(t)
 			}
-			add(t)
+			return nil
 		}
-	} else {
 		for t, err := range spec.All() {
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s: %v", ErrInput, path, btfLocate(path, err))
+				return fmt.Errorf("%w: %s: %v", ErrInput, path, btfLocate(path, err))
 			}
 			add(t)
 		}
+		return nil
+	}()
+	funcs <- pending
+	close(funcs)
+	<-converted
+	if walkErr != nil {
+		return nil, walkErr
 	}
 	c.finish()
 	prog.done()
 	return rep, nil
+}
+
+// isELF reports whether r starts with the ELF magic.
+func isELF(r io.ReaderAt) bool {
+	var magic [4]byte
+	_, err := r.ReadAt(magic[:], 0)
+	return err == nil && string(magic[:]) == elf.ELFMAG
 }
 
 func isSysModuleBTF(path string) bool {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/trampfuzz/trampfuzz/scan"
@@ -71,6 +73,13 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		return badInput(stderr, fmt.Errorf("-input %q: want dwarf or btf", *input))
 	}
 	opts := scan.Options{Targets: targets, Input: *input, Base: *base, Workers: *workers}
+	// A scan builds its type graphs once and keeps most of them to the end,
+	// so collecting at every doubling of the heap is mostly wasted work:
+	// at GOGC=400 a vmlinux scan takes about a quarter less time for a
+	// tenth more memory. GOGC in the environment still decides.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	if !*quiet {
 		opts.Progress = stderr
 	}
