@@ -30,13 +30,28 @@ type btfConv struct {
 	value map[btf.Type]ctype.Type
 	err   map[btf.Type]error
 	busy  map[btf.Type]bool
+	// protos: BTF shares one FUNC_PROTO among the functions of one
+	// signature (a vmlinux has 56,257 FUNCs and 25,024 protos), so a
+	// proto is converted once.
+	protos map[*btf.FuncProto]*protoConv
+}
+
+// protoConv is a converted FUNC_PROTO: the return and parameters, or why
+// they cannot be converted.
+type protoConv struct {
+	ret    ctype.Type
+	params []ctype.Param
+	skip   *unsupported
+	names  error // checkParamNames
 }
 
 func newBTFConv() *btfConv {
-	return &btfConv{value: map[btf.Type]ctype.Type{}, err: map[btf.Type]error{}, busy: map[btf.Type]bool{}}
+	return &btfConv{value: map[btf.Type]ctype.Type{}, err: map[btf.Type]error{}, busy: map[btf.Type]bool{},
+		protos: map[*btf.FuncProto]*protoConv{}}
 }
 
-// function converts one BTF FUNC.
+// function converts one BTF FUNC. Functions of one FUNC_PROTO share their
+// parameter list and have the same shape.
 func (c *btfConv) function(fn *btf.Func) *function {
 	f := &function{Name: fn.Name}
 	proto, ok := fn.Type.(*btf.FuncProto)
@@ -44,28 +59,17 @@ func (c *btfConv) function(fn *btf.Func) *function {
 		f.Skip = &unsupported{Reason: SkipBadType, Detail: fmt.Sprintf("FUNC %s of type %T", fn.Name, fn.Type)}
 		return f
 	}
-	ret, err := c.conv(proto.Return)
-	if err != nil {
-		f.Skip = asSkip(err, "return type")
+	pc := c.protos[proto]
+	if pc == nil {
+		pc = c.proto(proto)
+		c.protos[proto] = pc
+	}
+	if pc.skip != nil {
+		f.Skip = pc.skip
 		return f
 	}
-	out := &ctype.Func{Name: fn.Name, Return: ret}
-	for i, p := range proto.Params {
-		if _, void := p.Type.(*btf.Void); void || p.Type == nil {
-			if i == len(proto.Params)-1 {
-				f.Skip = &unsupported{Reason: SkipVariadic}
-			} else {
-				f.Skip = &unsupported{Reason: SkipUnnamedType, Detail: fmt.Sprintf("parameter %d", i)}
-			}
-			return f
-		}
-		t, err := c.conv(p.Type)
-		if err != nil {
-			f.Skip = asSkip(err, fmt.Sprintf("parameter %d %s", i, p.Name))
-			return f
-		}
-		out.Params = append(out.Params, ctype.Param{Name: p.Name, Type: t})
-	}
+	out := &ctype.Func{Name: fn.Name, Return: pc.ret, Params: pc.params}
+	f.shape = proto
 	f.spell = func() string {
 		var spelled []string
 		for _, p := range proto.Params {
@@ -77,13 +81,42 @@ func (c *btfConv) function(fn *btf.Func) *function {
 		return spellBTF(proto.Return, 0) + " " + fn.Name + "(" + strings.Join(spelled, ", ") + ")"
 	}
 	// ctype.Check runs in check.Run, once per distinct signature; only
-	// the names, which the verdict cache leaves out, are checked here.
-	if err := checkNames(out); err != nil {
-		f.Skip = &unsupported{Reason: SkipCheck, Detail: err.Error()}
+	// the names, which the verdict cache leaves out, are checked here:
+	// the parameters' once per proto.
+	if !isIdent(fn.Name) {
+		f.Skip = &unsupported{Reason: SkipCheck, Detail: fmt.Sprintf("function name %q is not an identifier", fn.Name)}
+		return f
+	}
+	if pc.names != nil {
+		f.Skip = &unsupported{Reason: SkipCheck, Detail: pc.names.Error()}
 		return f
 	}
 	f.Fn = out
 	return f
+}
+
+// proto converts a FUNC_PROTO's return and parameter types.
+func (c *btfConv) proto(proto *btf.FuncProto) *protoConv {
+	ret, err := c.conv(proto.Return)
+	if err != nil {
+		return &protoConv{skip: asSkip(err, "return type")}
+	}
+	pc := &protoConv{ret: ret, params: make([]ctype.Param, 0, len(proto.Params))}
+	for i, p := range proto.Params {
+		if _, void := p.Type.(*btf.Void); void || p.Type == nil {
+			if i == len(proto.Params)-1 {
+				return &protoConv{skip: &unsupported{Reason: SkipVariadic}}
+			}
+			return &protoConv{skip: &unsupported{Reason: SkipUnnamedType, Detail: fmt.Sprintf("parameter %d", i)}}
+		}
+		t, err := c.conv(p.Type)
+		if err != nil {
+			return &protoConv{skip: asSkip(err, fmt.Sprintf("parameter %d %s", i, p.Name))}
+		}
+		pc.params = append(pc.params, ctype.Param{Name: p.Name, Type: t})
+	}
+	pc.names = checkParamNames(pc.params)
+	return pc
 }
 
 func asSkip(err error, what string) *unsupported {

@@ -25,6 +25,9 @@ type function struct {
 	spell func() string
 	Fn    *ctype.Func
 	Skip  *unsupported
+	// shape, when set, is shared by the functions whose Fn differ in the
+	// function name only (BTF: the FUNC_PROTO), so they share judgements.
+	shape any
 	// DWARF only: the oracle variant of the unit's compiler and, per
 	// parameter, what DWARF and the oracle say at entry.
 	Variant oracle.Variant

@@ -326,18 +326,23 @@ func checkNames(fn *ctype.Func) error {
 	if !isIdent(fn.Name) {
 		return fmt.Errorf("function name %q is not an identifier", fn.Name)
 	}
-	seen := map[string]bool{}
-	for i, p := range fn.Params {
+	return checkParamNames(fn.Params)
+}
+
+// checkParamNames is checkNames for the parameters alone.
+func checkParamNames(ps []ctype.Param) error {
+	for i, p := range ps {
 		if p.Name == "" {
 			continue
 		}
 		if !isIdent(p.Name) {
 			return fmt.Errorf("parameter %d: name %q is not an identifier", i, p.Name)
 		}
-		if seen[p.Name] {
-			return fmt.Errorf("parameter %d: duplicate name %s", i, p.Name)
+		for _, q := range ps[:i] {
+			if q.Name == p.Name {
+				return fmt.Errorf("parameter %d: duplicate name %s", i, p.Name)
+			}
 		}
-		seen[p.Name] = true
 	}
 	return nil
 }

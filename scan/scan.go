@@ -199,7 +199,10 @@ func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report,
 	// workers judge them. FUNCs travel in batches to keep channel traffic
 	// off the per-function cost.
 	const batch = 256
-	funcs := make(chan []*btf.Func, 8)
+	// The walk is the critical path (cilium/ebpf inflates under one lock):
+	// it never waits for the converter, there is room for every batch of
+	// a 1M-function kernel.
+	funcs := make(chan []*btf.Func, 1<<12)
 	converted := make(chan struct{})
 	go func() {
 		defer close(converted)
@@ -283,11 +286,19 @@ type checker struct {
 	mu         sync.Mutex
 	checked    int
 	finished   bool
+	// byShape holds the judgements of each function shape (function.shape)
+	// judged so far.
+	byShape map[any]shapeResult
+}
+
+type shapeResult struct {
+	js  []*judgement
+	err error
 }
 
 func newChecker(rep *Report, opts Options, prog *progress, truthKnown bool) *checker {
 	c := &checker{rep: rep, targets: opts.targets(), truthKnown: truthKnown, prog: prog, r: newRunner(),
-		work: make(chan int, 1024)}
+		work: make(chan int, 1024), byShape: map[any]shapeResult{}}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -316,22 +327,33 @@ func (c *checker) add(f *function) {
 func (c *checker) worker() {
 	defer c.wg.Done()
 	for i := range c.work {
-		c.mu.Lock()
-		f := c.funcs[i]
-		c.mu.Unlock()
-		js := make([]*judgement, len(c.targets))
-		var err error
+		c.judgeOne(i)
+	}
+}
+
+// judgeOne judges function i on every target, or takes the judgements of
+// a function of the same shape.
+func (c *checker) judgeOne(i int) {
+	c.mu.Lock()
+	f := c.funcs[i]
+	done, ok := c.byShape[f.shape]
+	c.mu.Unlock()
+	if !ok || f.shape == nil {
+		done.js = make([]*judgement, len(c.targets))
 		for k, t := range c.targets {
-			if js[k], err = c.r.judge(f.Fn, t, k, c.truthKnown); err != nil {
+			if done.js[k], done.err = c.r.judge(f.Fn, t, k, c.truthKnown); done.err != nil {
 				break
 			}
 		}
-		c.mu.Lock()
-		c.results[i], c.errs[i] = js, err
-		c.checked++
-		c.prog.tick("%d functions read, %d checked", len(c.funcs), c.checked)
-		c.mu.Unlock()
 	}
+	c.mu.Lock()
+	if f.shape != nil && !ok {
+		c.byShape[f.shape] = done
+	}
+	c.results[i], c.errs[i] = done.js, done.err
+	c.checked++
+	c.prog.tick("%d functions read, %d checked", len(c.funcs), c.checked)
+	c.mu.Unlock()
 }
 
 // finish waits for the workers and fills the report.
