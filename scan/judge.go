@@ -127,8 +127,12 @@ var voidPtr = &ctype.Pointer{Elem: ctype.TVoid}
 //     scalar" for all of them. TestNormalizedVerdictsEqual checks this
 //     on every target.
 //
+//   - which enum a scalar is: an enum is passed as its underlying integer
+//     type (ctype.EnumBase), so it becomes the canonical enum of that type
+//     (an enum still, because the class key names enums).
+//
 // Typedefs of records stay: pahole's packed-struct filter does not look
-// through them (4a1f0c9). Enums stay: the class key names them.
+// through them (4a1f0c9).
 func normType(t ctype.Type) ctype.Type {
 	switch u := ctype.Underlying(t).(type) {
 	case *ctype.Pointer:
@@ -138,9 +142,34 @@ func normType(t ctype.Type) ctype.Type {
 			return ctype.BasicOf(k)
 		}
 		return u
+	case *ctype.Enum:
+		if e, ok := enumByBase[ctype.EnumBase(u)]; ok {
+			return e
+		}
 	}
 	return t
 }
+
+// enumByBase is, for each underlying type GNU C gives an enum, an enum
+// with that underlying type (EnumBase's rules, read backwards).
+var enumByBase = func() map[ctype.BasicKind]*ctype.Enum {
+	m := map[ctype.BasicKind]*ctype.Enum{}
+	for i, e := range []ctype.Enum{
+		{Values: []ctype.Enumerator{{Value: 0}}},
+		{Values: []ctype.Enumerator{{Value: -1}}},
+		{Values: []ctype.Enumerator{{Value: 1 << 32}}},
+		{Values: []ctype.Enumerator{{Value: -1 << 32}}},
+		{Values: []ctype.Enumerator{{Value: 0}}, Packed: true},
+		{Values: []ctype.Enumerator{{Value: -1}}, Packed: true},
+		{Values: []ctype.Enumerator{{Value: 1 << 8}}, Packed: true},
+		{Values: []ctype.Enumerator{{Value: -1 << 8}}, Packed: true},
+	} {
+		e.Name = fmt.Sprintf("%s_e%d", normName, i)
+		e.Values[0].Name = fmt.Sprintf("%s_E%d", normName, i)
+		m[ctype.EnumBase(&e)] = &e
+	}
+	return m
+}()
 
 // intBySize is the integer type normType gives each size.
 var intBySize = map[int64]ctype.BasicKind{1: ctype.UChar, 2: ctype.UShort, 4: ctype.UInt, 8: ctype.ULong, 16: ctype.UInt128}

@@ -16,7 +16,8 @@ import (
 // TestNormalizedVerdictsEqual checks the premise of the scan's verdict
 // cache: a signature and its normalized form (normFunc: pointers to void,
 // scalar typedefs dropped, each integer type replaced by the one of its
-// size) get the same verdict on every target: the same kind, rejection,
+// size, each enum by the one of its underlying type) get the same verdict
+// on every target: the same kind, rejection,
 // byte locations on both sides, mismatching arguments and class.
 func TestNormalizedVerdictsEqual(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2026, 11))
@@ -25,7 +26,10 @@ func TestNormalizedVerdictsEqual(t *testing.T) {
 		n = 100
 	}
 	targets := check.Targets()
-	checked, changed := 0, 0
+	if len(enumByBase) != 8 {
+		t.Fatalf("enumByBase has %d underlying types, want the 8 GNU C gives enums", len(enumByBase))
+	}
+	checked, changed, enums := 0, 0, 0
 	for i := 0; i < n; i++ {
 		raw := make([]byte, 256)
 		for j := range raw {
@@ -40,6 +44,12 @@ func TestNormalizedVerdictsEqual(t *testing.T) {
 			continue
 		}
 		norm := normFunc(fn)
+		for _, p := range fn.Params {
+			if _, ok := ctype.Underlying(p.Type).(*ctype.Enum); ok {
+				enums++
+				break
+			}
+		}
 		if ctype.Render(norm) != ctype.Render(renamed(fn)) {
 			changed++
 		}
@@ -59,10 +69,10 @@ func TestNormalizedVerdictsEqual(t *testing.T) {
 		}
 	}
 	// The normalization must have had something to do.
-	if changed < n/4 {
-		t.Fatalf("only %d of %d signatures changed under normalization", changed, n)
+	if changed < n/4 || enums < n/20 {
+		t.Fatalf("only %d of %d signatures changed under normalization, %d with an enum", changed, n, enums)
 	}
-	t.Logf("%d verdicts compared, %d signatures changed by normalization", checked, changed)
+	t.Logf("%d verdicts compared, %d signatures changed by normalization, %d with an enum", checked, changed, enums)
 }
 
 // renamed is fn with normFunc's names but its own types.
