@@ -466,15 +466,22 @@ func isIdent(s string) bool {
 		}
 		return false
 	}
-	return !keywords[s]
+	return !isKeyword(s)
 }
 
-var keywords = map[string]bool{
-	"auto": true, "break": true, "case": true, "char": true, "const": true, "continue": true,
-	"default": true, "do": true, "double": true, "else": true, "enum": true, "extern": true,
-	"float": true, "for": true, "goto": true, "if": true, "inline": true, "int": true, "long": true,
-	"register": true, "restrict": true, "return": true, "short": true, "signed": true, "sizeof": true,
-	"static": true, "struct": true, "switch": true, "typedef": true, "union": true, "unsigned": true,
-	"void": true, "volatile": true, "while": true, "_Bool": true, "__int128": true,
-	"__attribute__": true, "_Alignas": true, "_Alignof": true, "_Static_assert": true,
+// isKeyword reports whether s is a C keyword or a GNU C spelling the
+// parser reserves. A switch, not a map: Check asks for every name of a
+// signature.
+func isKeyword(s string) bool {
+	switch s {
+	case "auto", "break", "case", "char", "const", "continue",
+		"default", "do", "double", "else", "enum", "extern",
+		"float", "for", "goto", "if", "inline", "int", "long",
+		"register", "restrict", "return", "short", "signed", "sizeof",
+		"static", "struct", "switch", "typedef", "union", "unsigned",
+		"void", "volatile", "while", "_Bool", "__int128",
+		"__attribute__", "_Alignas", "_Alignof", "_Static_assert":
+		return true
+	}
+	return false
 }

@@ -74,6 +74,7 @@ type encoder struct {
 	opts  Options
 	types map[ctype.Type]btf.Type
 	basic map[ctype.BasicKind]btf.Type
+	lay   ctype.Layouts // the unit's record layouts, each computed once
 }
 
 func newEncoder(opts Options) *encoder {
@@ -194,7 +195,7 @@ func (e *encoder) typ(t ctype.Type) btf.Type {
 // signed exactly when a value is negative (ctype.EnumBase), so both rules
 // give Signed = "some value < 0".
 func (e *encoder) enum(t *ctype.Enum) btf.Type {
-	en := &btf.Enum{Name: t.Name, Size: uint32(ctype.Sizeof(t))}
+	en := &btf.Enum{Name: t.Name, Size: uint32(e.lay.Sizeof(t)), Values: make([]btf.EnumValue, 0, len(t.Values))}
 	for _, v := range t.Values {
 		en.Values = append(en.Values, btf.EnumValue{Name: v.Name, Value: uint64(v.Value)})
 		if v.Value < 0 {
@@ -221,8 +222,8 @@ func (e *encoder) record(r *ctype.Record) btf.Type {
 		e.types[r] = f
 		return f
 	}
-	lay := ctype.LayoutOf(r)
-	var members []btf.Member
+	lay := e.lay.Of(r)
+	members := make([]btf.Member, 0, len(r.Members))
 	var out btf.Type
 	if r.Union {
 		u := &btf.Union{Name: r.Name, Size: uint32(lay.Size)}
