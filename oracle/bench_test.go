@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/loc"
 	"github.com/trampfuzz/trampfuzz/oracle"
 )
 
@@ -63,3 +64,48 @@ func BenchmarkAAPCS64Kernel(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPlacementFloor is what any AAPCS64 implementation returning a
+// loc.Placement must do for benchSignature at the least: allocate and fill
+// one loc.Loc per argument byte, the argument list, the rule lists and the
+// type names, as one allocation each (the oracle's own layout of the
+// result). It is the floor under BenchmarkAAPCS64 on the machine that runs
+// it.
+func BenchmarkPlacementFloor(b *testing.B) {
+	fn, err := ctype.Parse("bench.c", []byte(benchSignature))
+	if err != nil {
+		b.Fatal(err)
+	}
+	want, err := oracle.AAPCS64(fn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	nbytes, nrules, nnames := 0, 0, 0
+	for _, a := range want.Args {
+		nbytes += len(a.Bytes)
+		nrules += len(a.Rules)
+		nnames += len(a.Type)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		bytes := make([]loc.Loc, nbytes)
+		rules := make([]string, nrules)
+		names := make([]byte, nnames)
+		p := loc.Placement{Func: fn.Name, Args: make([]loc.Arg, len(want.Args))}
+		at, rat := 0, 0
+		for i, a := range want.Args {
+			n := len(a.Bytes)
+			for k := range n {
+				bytes[at+k] = a.Bytes[0]
+				bytes[at+k].Off = a.Bytes[0].Off + int32(k)
+			}
+			copy(rules[rat:], a.Rules)
+			p.Args[i] = loc.Arg{Index: i, Name: a.Name, Type: string(names[:0]), Size: a.Size,
+				Bytes: bytes[at : at+n : at+n], Rules: rules[rat : rat+len(a.Rules)]}
+			at, rat = at+n, rat+len(a.Rules)
+		}
+		floorSink = p
+	}
+}
+
+var floorSink loc.Placement
