@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/layout"
@@ -226,19 +227,16 @@ func rootCause(fn *ctype.Func, abi, jit loc.Placement) (ArgMismatch, bool) {
 // usesFloat reports whether any argument contains a floating-point type
 // (by value, at any depth).
 func usesFloat(fn *ctype.Func) bool {
+	var seen []*ctype.Record // each record is looked into once
 	for _, p := range fn.Params {
-		if hasFloat(p.Type, map[ctype.Type]bool{}) {
+		if hasFloat(p.Type, &seen) {
 			return true
 		}
 	}
 	return false
 }
 
-func hasFloat(t ctype.Type, seen map[ctype.Type]bool) bool {
-	if seen[t] {
-		return false
-	}
-	seen[t] = true
+func hasFloat(t ctype.Type, seen *[]*ctype.Record) bool {
 	switch t := t.(type) {
 	case *ctype.Basic:
 		return t.Kind.IsFloat()
@@ -247,6 +245,10 @@ func hasFloat(t ctype.Type, seen map[ctype.Type]bool) bool {
 	case *ctype.Typedef:
 		return hasFloat(t.Type, seen)
 	case *ctype.Record:
+		if slices.Contains(*seen, t) {
+			return false
+		}
+		*seen = append(*seen, t)
 		for _, m := range t.Members {
 			if hasFloat(m.Type, seen) {
 				return true

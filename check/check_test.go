@@ -397,3 +397,34 @@ func equalPlacement(a, b loc.Placement) bool {
 	}
 	return true
 }
+
+// Reachable is false exactly when an argument holds a floating-point
+// value by value, at any depth: arm64 kernels are built with
+// -mgeneral-regs-only and never pass one.
+func TestReachableFloatByValue(t *testing.T) {
+	for _, tc := range []struct {
+		src       string
+		reachable bool
+	}{
+		{"void f(int a, long b);", true},
+		{"void f(float *a);", true}, // a pointer is an integer
+		{"void f(double a);", false},
+		{"struct s { int x[2]; char c; };\nvoid f(struct s a);", true},
+		{"typedef double d;\nstruct in { d v[2]; };\nstruct s { int x; struct in i; };\nvoid f(long a, struct s b);", false},
+		// One record reached twice, a float only in the second argument.
+		{"struct in { int x; };\nstruct s { struct in a, b; };\nvoid f(struct s a, struct in b, long double c);", false},
+		{"struct in { int x; };\nstruct s { struct in a, b; };\nvoid f(struct s a, struct in b);", true},
+	} {
+		fn, err := ctype.Parse("t.c", []byte(tc.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := Run(fn, Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Reachable != tc.reachable {
+			t.Errorf("%s: Reachable = %v, want %v", tc.src, v.Reachable, tc.reachable)
+		}
+	}
+}
