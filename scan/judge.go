@@ -116,10 +116,13 @@ func normFunc(fn *ctype.Func) *ctype.Func {
 var voidPtr = &ctype.Pointer{Elem: ctype.TVoid}
 
 // normType drops what cannot change a verdict:
+//
 //   - a pointer's target: every pointer is an 8-byte integer to the ABI, a
 //     PTR to pahole and 8 bytes to the kernel;
+//
 //   - typedefs of scalars: btf_distill_func_proto strips them; the ABI and
 //     the class key look through them;
+//
 //   - which integer type of a size a scalar is: AAPCS64 and System V
 //     place integral arguments by size and class (AAPCS64 2025Q4 C.9,
 //     C.11, C.16; psABI §3.2.3 INTEGER), pahole's skip checks and the
