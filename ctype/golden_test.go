@@ -15,7 +15,7 @@ import (
 var update = flag.Bool("update", false, "rewrite ctype/testdata/*.golden from the .c inputs")
 
 // goldenInputs are the testdata/*.c files: C as people paste it.
-func goldenInputs(t *testing.T) []string {
+func goldenInputs(t testing.TB) []string {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.c"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no testdata/*.c: %v", err)

@@ -2,10 +2,11 @@ package scan
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+
+	"pgregory.net/rapid"
 
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/ctype"
@@ -20,59 +21,48 @@ import (
 // on every target: the same kind, rejection,
 // byte locations on both sides, mismatching arguments and class.
 func TestNormalizedVerdictsEqual(t *testing.T) {
-	rng := rand.New(rand.NewPCG(2026, 11))
-	n := 400
-	if testing.Short() {
-		n = 100
-	}
-	targets := check.Targets()
 	if len(enumByBase) != 8 {
 		t.Fatalf("enumByBase has %d underlying types, want the 8 GNU C gives enums", len(enumByBase))
 	}
-	checked, changed, enums := 0, 0, 0
-	for i := 0; i < n; i++ {
-		raw := make([]byte, 256)
-		for j := range raw {
-			raw[j] = byte(rng.Uint32())
-		}
-		profile := gen.Kernel
-		if i%2 == 1 {
-			profile = gen.Full
-		}
-		fn, err := gen.FromBytes(raw, profile)
-		if err != nil {
-			continue
-		}
-		norm := normFunc(fn)
-		for _, p := range fn.Params {
-			if _, ok := ctype.Underlying(p.Type).(*ctype.Enum); ok {
+	targets := check.Targets()
+	checked, changed, enums, n := 0, 0, 0, 0
+	rapid.Check(t, func(rt *rapid.T) {
+		// Four signatures a case, two of each profile.
+		for i := range 4 {
+			profile := gen.Kernel
+			if i%2 == 1 {
+				profile = gen.Full
+			}
+			fn := gen.Func(profile).Draw(rt, fmt.Sprintf("fn%d", i))
+			n++
+			norm := normFunc(fn)
+			if ctype.Render(norm) != ctype.Render(renamed(fn)) {
+				changed++
+			}
+			if slices.ContainsFunc(fn.Params, func(p ctype.Param) bool { _, ok := ctype.Underlying(p.Type).(*ctype.Enum); return ok }) {
 				enums++
-				break
+			}
+			for _, tg := range targets {
+				want, err := check.Run(fn, tg)
+				if err != nil {
+					rt.Fatalf("check.Run(%s): %v", ctype.Render(fn), err)
+				}
+				got, err := check.Run(norm, tg)
+				if err != nil {
+					rt.Fatalf("check.Run(normalized %s): %v", ctype.Render(norm), err)
+				}
+				if d := verdictDiff(fn.Name, want, got); d != "" {
+					rt.Fatalf("%s: %s\n%s\nnormalized:\n%s", tg, d, ctype.Render(fn), ctype.Render(norm))
+				}
+				checked++
 			}
 		}
-		if ctype.Render(norm) != ctype.Render(renamed(fn)) {
-			changed++
-		}
-		for _, tg := range targets {
-			want, err := check.Run(fn, tg)
-			if err != nil {
-				t.Fatalf("check.Run(%s): %v", ctype.Render(fn), err)
-			}
-			got, err := check.Run(norm, tg)
-			if err != nil {
-				t.Fatalf("check.Run(normalized %s): %v", ctype.Render(norm), err)
-			}
-			if d := verdictDiff(fn.Name, want, got); d != "" {
-				t.Errorf("%s: %s\n%s\nnormalized:\n%s", tg, d, ctype.Render(fn), ctype.Render(norm))
-			}
-			checked++
-		}
-	}
+	})
 	// The normalization must have had something to do.
 	if changed < n/4 || enums < n/20 {
 		t.Fatalf("only %d of %d signatures changed under normalization, %d with an enum", changed, n, enums)
 	}
-	t.Logf("%d verdicts compared, %d signatures changed by normalization, %d with an enum", checked, changed, enums)
+	t.Logf("%d verdicts compared, %d of %d signatures changed by normalization, %d with an enum", checked, changed, n, enums)
 }
 
 // renamed is fn with normFunc's names but its own types.
