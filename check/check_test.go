@@ -428,3 +428,46 @@ func TestReachableFloatByValue(t *testing.T) {
 		}
 	}
 }
+
+// An HFA reaches the stack only when it does not fit the v registers left
+// (AAPCS64 2025Q4 C.3: NSRN + members > 8), so at least five v registers
+// hold earlier arguments. A float scalar argument makes
+// btf_distill_func_proto refuse the function, and every trampoline reads
+// an earlier HFA from x registers (C.2), so the root cause of any
+// mismatch with a stacked HFA is an earlier HFA: "HFA on the stack" is
+// never a class of its own, though the stacked HFA is misread too. (v6.16
+// refuses a struct on the stack; earlier versions refuse more.)
+func TestStackedHFAIsNeverTheRootCause(t *testing.T) {
+	src := "struct pair { double a, b; };\nstruct one { double a; };\nstruct quad { long double a; };\n" +
+		"void f(struct pair a0, struct pair a1, struct pair a2, struct pair a3, struct one a4, struct quad a5);"
+	fn, err := ctype.Parse("t.c", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kernel := range []string{"arm64/v6.17", "arm64/v6.18", "arm64/v7.3", "arm64/place-args"} {
+		tg, err := ParseTarget(kernel, "1.24")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := Run(fn, tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Kind != Mismatch {
+			t.Fatalf("%s: %s, want a mismatch", kernel, v.Kind)
+		}
+		if want := "AAPCS64 2025Q4 C.2 HFA not passed in FP/SIMD registers, HFA struct in registers"; v.Problem != want {
+			t.Errorf("%s: problem %q, want %q", kernel, v.Problem, want)
+		}
+		if kernel == "arm64/place-args" {
+			continue // it 16-aligns a5 (its long double member is 16-aligned in BTF)
+		}
+		stacked := false
+		for _, m := range v.Mismatches {
+			stacked = stacked || m.Index == 5
+		}
+		if !stacked {
+			t.Errorf("%s: the stacked long double HFA (a5 at sp+16, C.4) is not among the mismatches %+v", kernel, v.Mismatches)
+		}
+	}
+}
