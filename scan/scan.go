@@ -51,6 +51,16 @@ type Options struct {
 	Progress io.Writer
 	// Workers runs the checks in parallel (0: GOMAXPROCS).
 	Workers int
+	// Starting, when set, is called with InputDWARF or InputBTF once a
+	// file is known to be read that way, before the work on it starts
+	// (trampfuzz scan sets its garbage collector for the kind there).
+	Starting func(input string)
+}
+
+func (o Options) starting(input string) {
+	if o.Starting != nil {
+		o.Starting(input)
+	}
 }
 
 func (o Options) targets() []check.Target {
@@ -125,6 +135,7 @@ func scanELF(path string, f *os.File, opts Options, prog *progress) (*Report, er
 }
 
 func scanDWARF(path string, f *os.File, opts Options, prog *progress) (*Report, error) {
+	opts.starting(InputDWARF)
 	df, err := openDWARF(path, f)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
@@ -158,6 +169,7 @@ func scanDWARF(path string, f *os.File, opts Options, prog *progress) (*Report, 
 }
 
 func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report, error) {
+	opts.starting(InputBTF)
 	var spec *btf.Spec
 	var err error
 	base := opts.Base
