@@ -1,7 +1,6 @@
 package ctype_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
@@ -12,15 +11,7 @@ import (
 func goldenFuncs(b *testing.B) []*ctype.Func {
 	var fns []*ctype.Func
 	for _, path := range goldenInputs(b) {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		fn, err := ctype.Parse(path, src)
-		if err != nil {
-			b.Fatal(err)
-		}
-		fns = append(fns, fn)
+		fns = append(fns, parseFile(b, path))
 	}
 	return fns
 }

@@ -23,6 +23,20 @@ func goldenInputs(t testing.TB) []string {
 	return files
 }
 
+// parseFile parses the C file at path.
+func parseFile(tb testing.TB, path string) *ctype.Func {
+	tb.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fn, err := ctype.Parse(path, src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return fn
+}
+
 // TestGolden: each testdata/X.c renders to the canonical text in
 // testdata/X.golden, which is a fixed point (it parses and renders to
 // itself, deep-equal). Run with -update to rewrite the golden files, then
@@ -30,14 +44,7 @@ func goldenInputs(t testing.TB) []string {
 func TestGolden(t *testing.T) {
 	for _, in := range goldenInputs(t) {
 		t.Run(filepath.Base(in), func(t *testing.T) {
-			src, err := os.ReadFile(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fn, err := ctype.Parse(in, src)
-			if err != nil {
-				t.Fatal(err)
-			}
+			fn := parseFile(t, in)
 			got := ctype.Render(fn)
 			golden := strings.TrimSuffix(in, ".c") + ".golden"
 			if *update {

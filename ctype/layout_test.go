@@ -490,15 +490,7 @@ func TestLayoutMatchesCompilers(t *testing.T) {
 	pf := newProbeFile()
 	examples, _ := filepath.Glob(filepath.Join(moduleRoot(t), "examples", "*.c"))
 	for _, file := range append(goldenInputs(t), examples...) {
-		src, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fn, err := ctype.Parse(file, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pf.addCase(fn)
+		pf.addCase(parseFile(t, file))
 	}
 	fixed := len(pf.cases)
 	g := gen.Record(layoutProfile)
