@@ -85,7 +85,8 @@ type Verdict struct {
 // signature ctype.Check rejects, an internal BTF failure); every outcome of
 // the kernel path is a Verdict.
 func Run(fn *ctype.Func, t Target) (*Verdict, error) {
-	// The oracle validates fn (ctype.Check) before anything else.
+	// The oracle checks what placing depends on; pahole's encoder runs the
+	// whole ctype.Check below. Either refusal is an error of the input.
 	abi, err := placeABI(fn, t)
 	if err != nil {
 		return nil, err
