@@ -216,8 +216,15 @@ func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report,
 	// a 1M-function kernel.
 	funcs := make(chan []*btf.Func, 1<<12)
 	converted := make(chan struct{})
+	var convPanic any // File's recover does not reach this goroutine
 	go func() {
 		defer close(converted)
+		defer func() {
+			if convPanic = recover(); convPanic != nil {
+				for range funcs { // let the walk finish
+				}
+			}
+		}()
 		conv := newBTFConv()
 		for fs := range funcs {
 			for _, fn := range fs {
@@ -261,6 +268,9 @@ func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report,
 	funcs <- pending
 	close(funcs)
 	<-converted
+	if convPanic != nil {
+		return nil, fmt.Errorf("%w: %s: %s: %v", ErrInput, path, panicked, convPanic)
+	}
 	if walkErr != nil {
 		return nil, walkErr
 	}
