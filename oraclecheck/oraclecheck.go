@@ -197,6 +197,12 @@ func (r *Report) WriteDetails(w io.Writer, limit int) {
 // The error is for what stops the whole run (a missing toolchain, ctx
 // cancelled); disagreements are in the Report.
 func Run(ctx context.Context, o Options) (*Report, error) {
+	return run(ctx, o, truth.ArchARM64, (*Report).add)
+}
+
+// run draws o.N signatures in chunks, has truth compile and observe them
+// for arch, and checks each result with add.
+func run(ctx context.Context, o Options, arch string, add func(*Report, truth.Result)) (*Report, error) {
 	if o.N <= 0 {
 		o.N = 1000
 	}
@@ -218,13 +224,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		for i := range fns {
 			fns[i] = g.Example(drawSeed(o.Seed, start+i))
 		}
-		results, err := truth.Options{BatchSize: o.BatchSize, Parallel: o.Parallel,
+		results, err := truth.Options{BatchSize: o.BatchSize, Parallel: o.Parallel, Arch: arch,
 			Seed: o.Seed ^ uint64(start)}.Observe(ctx, fns, truth.Both)
 		if err != nil {
 			return r, err
 		}
 		for _, res := range results {
-			r.add(res)
+			add(r, res)
 		}
 		r.Signatures += n
 		if o.Progress != nil {

@@ -21,7 +21,6 @@ import (
 	"strings"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
-	"github.com/trampfuzz/trampfuzz/gen"
 	"github.com/trampfuzz/trampfuzz/loc"
 	"github.com/trampfuzz/trampfuzz/oracle"
 	"github.com/trampfuzz/trampfuzz/truth"
@@ -51,41 +50,7 @@ func mustSysV(name string) oracle.SysVVariant {
 // host's gcc and clang (x86-64). Options and Report mean what they mean for
 // Run; Report.Checked keys read "sysv vs gcc".
 func RunSysV(ctx context.Context, o Options) (*Report, error) {
-	if o.N <= 0 {
-		o.N = 1000
-	}
-	if o.Chunk <= 0 {
-		o.Chunk = 2000
-	}
-	if o.Profile == (gen.Profile{}) {
-		o.Profile = gen.Full
-	}
-	if err := o.Profile.Validate(); err != nil {
-		return nil, err
-	}
-	r := &Report{Seed: o.Seed, Observed: map[truth.Compiler]int{}, Checked: map[string]int{},
-		Skipped: map[string]int{}, SkippedExample: map[string]string{}}
-	g := gen.Func(o.Profile)
-	for start := 0; start < o.N; start += o.Chunk {
-		n := min(o.Chunk, o.N-start)
-		fns := make([]*ctype.Func, n)
-		for i := range fns {
-			fns[i] = g.Example(drawSeed(o.Seed, start+i))
-		}
-		results, err := truth.Options{BatchSize: o.BatchSize, Parallel: o.Parallel, Arch: truth.ArchX86_64,
-			Seed: o.Seed ^ uint64(start)}.Observe(ctx, fns, truth.Both)
-		if err != nil {
-			return r, err
-		}
-		for _, res := range results {
-			r.addSysV(res)
-		}
-		r.Signatures += n
-		if o.Progress != nil {
-			o.Progress(r.Signatures, o.N)
-		}
-	}
-	return r, nil
+	return run(ctx, o, truth.ArchX86_64, (*Report).addSysV)
 }
 
 // addSysV checks one signature's x86-64 observations.
