@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -413,48 +411,7 @@ func TestSysVAgreementWithCompilers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%s", r)
-	for k, ex := range r.SkippedExample {
-		t.Logf("no observation %s, e.g.\n%s", k, ex)
-	}
-	for _, e := range r.PlaceErrors {
-		t.Errorf("oracle refused a generated signature: %s", e)
-	}
-	for i, m := range r.Mismatches {
-		if i == 10 {
-			t.Errorf("… %d more mismatches", len(r.Mismatches)-i)
-			break
-		}
-		t.Errorf("%s", m)
-	}
-	if total := r.Observed["gcc"] + r.Observed["clang"]; total < 2*n*95/100 {
-		t.Errorf("only %d observations of %d signatures × 2 compilers", total, n)
-	}
-	listed := sysvListedRules(t)
-	for _, d := range r.Divergences {
-		if !d.Documented {
-			t.Errorf("gcc and clang diverge where the variants agree (undocumented):\n%s", d.Detail)
-			continue
-		}
-		for _, rule := range d.Rules {
-			if !slices.Contains(listed, rule) {
-				t.Errorf("divergence on rule %q, which testdata/sysv-divergences.md does not list:\n%s", rule, d.Detail)
-			}
-		}
-	}
-}
-
-// sysvListedRules reads the "rule: …" lines of testdata/sysv-divergences.md.
-func sysvListedRules(t *testing.T) []string {
-	b, err := os.ReadFile("testdata/sysv-divergences.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rules []string
-	for _, m := range regexp.MustCompile(`(?m)^rule: (.+)$`).FindAllStringSubmatch(string(b), -1) {
-		rules = append(rules, strings.TrimSpace(m[1]))
-	}
-	return rules
+	checkAgreement(t, r, 2*n*95/100, "testdata/sysv-divergences.md")
 }
 
 // Every rule line of the divergences file is a compiler rule the SysV
@@ -463,7 +420,7 @@ func TestSysVDivergencesFileNamesOracleRules(t *testing.T) {
 	known := []string{oracle.RuleGCCModeAlign, oracle.RuleClangTypeAlign, oracle.RuleGCCUnnamedBitfield,
 		oracle.RuleClangUnnamedBitfield, oracle.RuleGCCEmpty, oracle.RuleClangEmptyMemory,
 		oracle.RuleLLVMInt128Split, oracle.RuleLLVMInt128Align8, oracle.RuleLLVMFrontendR9}
-	rules := sysvListedRules(t)
+	rules := listedRules(t, "testdata/sysv-divergences.md")
 	if len(rules) == 0 {
 		t.Fatal("no rule: lines in testdata/sysv-divergences.md")
 	}
