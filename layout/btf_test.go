@@ -150,16 +150,22 @@ func dump(tr *layout.Trampoline) string {
 // returns the dump, or "reject <stage> <errno>: <message>".
 func run(tb testing.TB, f *btf.Func, ver string, opts layout.Options) string {
 	tb.Helper()
-	k := lookup(tb, ver)
+	return runKernel(tb, f, lookup(tb, ver), opts)
+}
+
+// runKernel distills f through real BTF and builds k's trampoline with
+// layout.JIT; it returns the dump, or "reject <stage> <errno>: <message>".
+func runKernel(tb testing.TB, f *btf.Func, k layout.Kernel, opts layout.Options) string {
+	tb.Helper()
 	m, rej, err := layout.Distill(realBTF(tb, f), k)
 	if err != nil {
-		tb.Fatalf("%s: Distill: %v", ver, err)
+		tb.Fatalf("%s: Distill: %v", k.Name, err)
 	}
 	if rej == nil {
 		var tr *layout.Trampoline
-		tr, rej, err = layout.ARM64(m, k, opts)
+		tr, rej, err = layout.JIT(m, k, opts)
 		if err != nil {
-			tb.Fatalf("%s: ARM64: %v", ver, err)
+			tb.Fatalf("%s: JIT: %v", k.Name, err)
 		}
 		if rej == nil {
 			return dump(tr)

@@ -56,11 +56,7 @@ const jitReject = "reject jit -524"
 //   - v7.3 50de1c47a41d: struct_ops reads stack args from FP+16.
 //   - place-args 995dd580b74c: AAPCS64 even pairs and 16-byte stack
 //     alignment for ALIGN16_ARG (kernel-jit.md §3.4).
-var goldens = []struct {
-	fn    *btf.Func
-	opts  layout.Options
-	wants map[string]string // kernel -> dump or rejection
-}{
+var goldens = []golden{
 	{fn: fStructArg1, wants: map[string]string{
 		"v6.0": "reject distill -22: The function bpf_testmod_test_struct_arg_1 arg0 type STRUCT is unsupported.",
 		"v6.1": jitReject,
@@ -210,9 +206,19 @@ var goldens = []struct {
 	}},
 }
 
-func TestGoldens(t *testing.T) {
-	for _, g := range goldens {
-		for _, ver := range goldenKernels {
+// golden is one function's expected trampoline on each kernel.
+type golden struct {
+	fn    *btf.Func
+	opts  layout.Options
+	wants map[string]string // kernel -> dump or rejection; "*" for the others
+}
+
+func TestGoldens(t *testing.T) { checkGoldens(t, goldens, goldenKernels, run) }
+
+// checkGoldens runs every golden on every kernel of kernels with run.
+func checkGoldens(t *testing.T, gs []golden, kernels []string, run func(testing.TB, *btf.Func, string, layout.Options) string) {
+	for _, g := range gs {
+		for _, ver := range kernels {
 			want, ok := g.wants[ver]
 			if !ok {
 				want, ok = g.wants["*"]

@@ -64,11 +64,7 @@ var x86GoldenKernels = []string{"v6.0", "v6.1", "v6.3", "v6.6", "v6.18", "v7.3"}
 //
 // System V comparisons in the comments were checked with gcc 12 -O2 on
 // x86-64 (the location of each argument in the generated code).
-var x86Goldens = []struct {
-	fn    *btf.Func
-	opts  layout.Options
-	wants map[string]string
-}{
+var x86Goldens = []golden{
 	{fn: fStructArg1, wants: map[string]string{
 		"v6.0": "reject distill -22: The function bpf_testmod_test_struct_arg_1 arg0 type STRUCT is unsupported.",
 		// v6.1: 3 + 1 = 4 registers; the selftest checks
@@ -232,53 +228,10 @@ func lookupX86(tb testing.TB, ver string) layout.Kernel {
 // (which picks X86 for these kernels).
 func runX86(tb testing.TB, f *btf.Func, ver string, opts layout.Options) string {
 	tb.Helper()
-	k := lookupX86(tb, ver)
-	m, rej, err := layout.Distill(realBTF(tb, f), k)
-	if err != nil {
-		tb.Fatalf("%s: Distill: %v", ver, err)
-	}
-	if rej == nil {
-		var tr *layout.Trampoline
-		tr, rej, err = layout.JIT(m, k, opts)
-		if err != nil {
-			tb.Fatalf("%s: JIT: %v", ver, err)
-		}
-		if rej == nil {
-			return dump(tr)
-		}
-	}
-	return fmt.Sprintf("reject %s %d: %s", rej.Stage, rej.Errno, rej.Message)
+	return runKernel(tb, f, lookupX86(tb, ver), opts)
 }
 
-func TestX86Goldens(t *testing.T) {
-	for _, g := range x86Goldens {
-		for _, ver := range x86GoldenKernels {
-			want, ok := g.wants[ver]
-			if !ok {
-				want, ok = g.wants["*"]
-			}
-			if !ok {
-				t.Fatalf("%s: no expectation for %s", g.fn.Name, ver)
-			}
-			name := g.fn.Name + "/" + ver
-			if g.opts.StructOps {
-				name += "/struct_ops"
-			}
-			t.Run(name, func(t *testing.T) {
-				got := runX86(t, g.fn, ver, g.opts)
-				if want == jitReject {
-					if !strings.HasPrefix(got, jitReject+": ") {
-						t.Errorf("want -ENOTSUPP from the JIT, got:\n%s", got)
-					}
-					return
-				}
-				if got != want {
-					t.Errorf("-want\n%s\n+got\n%s", want, got)
-				}
-			})
-		}
-	}
-}
+func TestX86Goldens(t *testing.T) { checkGoldens(t, x86Goldens, x86GoldenKernels, runX86) }
 
 // The rules name why a byte is missing, so a report can explain it.
 func TestX86Rules(t *testing.T) {
