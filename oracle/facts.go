@@ -141,7 +141,14 @@ func (s *state) clangEmptyMember(m *ctype.Member) bool {
 	if m.Bitfield {
 		return false
 	}
-	t := ctype.Underlying(m.Type)
+	r, ok := recordOf(m.Type)
+	return ok && s.record(r).clangEmpty
+}
+
+// recordOf returns the record t is, or is an array (of arrays) of, through
+// typedefs.
+func recordOf(t ctype.Type) (*ctype.Record, bool) {
+	t = ctype.Underlying(t)
 	for {
 		a, ok := t.(*ctype.Array)
 		if !ok {
@@ -150,7 +157,7 @@ func (s *state) clangEmptyMember(m *ctype.Member) bool {
 		t = ctype.Underlying(a.Elem)
 	}
 	r, ok := t.(*ctype.Record)
-	return ok && s.record(r).clangEmpty
+	return r, ok
 }
 
 // recordHFA classifies a record as a homogeneous floating-point aggregate

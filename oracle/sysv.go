@@ -762,15 +762,7 @@ func (s *sysvState) empty(r *ctype.Record) bool {
 			}
 			continue
 		}
-		t := ctype.Underlying(m.Type)
-		for {
-			a, ok := t.(*ctype.Array)
-			if !ok {
-				break
-			}
-			t = ctype.Underlying(a.Elem)
-		}
-		inner, ok := t.(*ctype.Record)
+		inner, ok := recordOf(m.Type)
 		if !ok || !s.empty(inner) {
 			return false
 		}
