@@ -27,9 +27,7 @@ import (
 //   - everything behind a pointer: a pointer is 8 bytes whatever it points
 //     to, so only scalar pointees are kept (void * otherwise).
 type btfConv struct {
-	value map[btf.Type]ctype.Type
-	err   map[btf.Type]error
-	busy  map[btf.Type]bool
+	memo convMemo[btf.Type]
 	// protos: BTF shares one FUNC_PROTO among the functions of one
 	// signature (a vmlinux has 56,257 FUNCs and 25,024 protos), so a
 	// proto is converted once.
@@ -46,7 +44,7 @@ type protoConv struct {
 }
 
 func newBTFConv() *btfConv {
-	return &btfConv{value: map[btf.Type]ctype.Type{}, err: map[btf.Type]error{}, busy: map[btf.Type]bool{},
+	return &btfConv{memo: newConvMemo[btf.Type](),
 		protos: map[*btf.FuncProto]*protoConv{}}
 }
 
@@ -131,24 +129,14 @@ func (c *btfConv) conv(t btf.Type) (ctype.Type, error) {
 	if t == nil {
 		return ctype.TVoid, nil
 	}
-	if v, ok := c.value[t]; ok {
-		return v, nil
+	if v, ok, err := c.memo.lookup(t); ok {
+		return v, err
 	}
-	if err, ok := c.err[t]; ok {
-		return nil, err
-	}
-	if c.busy[t] {
+	if !c.memo.enter(t) {
 		return nil, skipf(SkipBadType, "%v contains itself", t)
 	}
-	c.busy[t] = true
 	v, err := c.convert(t)
-	delete(c.busy, t)
-	if err != nil {
-		c.err[t] = err
-		return nil, err
-	}
-	c.value[t] = v
-	return v, nil
+	return c.memo.done(t, v, err)
 }
 
 func (c *btfConv) convert(t btf.Type) (ctype.Type, error) {

@@ -480,16 +480,14 @@ func compilerVariant(producer string) oracle.Variant {
 
 // dwarfConv turns one unit's DWARF types into ctype types, caching by DIE.
 type dwarfConv struct {
-	u     *unit
-	value map[dwarf.Offset]ctype.Type
-	err   map[dwarf.Offset]error
-	// busy marks records being converted, to catch a record that contains
-	// itself by value (malformed DWARF).
-	busy map[dwarf.Offset]bool
+	u *unit
+	// memo catches a record that contains itself by value (malformed
+	// DWARF) too.
+	memo convMemo[dwarf.Offset]
 }
 
 func newDWARFConv(u *unit) *dwarfConv {
-	return &dwarfConv{u: u, value: map[dwarf.Offset]ctype.Type{}, err: map[dwarf.Offset]error{}, busy: map[dwarf.Offset]bool{}}
+	return &dwarfConv{u: u, memo: newConvMemo[dwarf.Offset]()}
 }
 
 // typeOf converts the type e's DW_AT_type refers to (void when absent).
@@ -507,24 +505,14 @@ func (c *dwarfConv) typeOf(e *dwarf.Entry) (ctype.Type, error) {
 // conv converts a type used by value.
 func (c *dwarfConv) conv(n *node) (ctype.Type, error) {
 	off := n.e.Offset
-	if t, ok := c.value[off]; ok {
-		return t, nil
+	if t, ok, err := c.memo.lookup(off); ok {
+		return t, err
 	}
-	if err, ok := c.err[off]; ok {
-		return nil, err
-	}
-	if c.busy[off] {
+	if !c.memo.enter(off) {
 		return nil, fmt.Errorf("type at %#x contains itself", off)
 	}
-	c.busy[off] = true
 	t, err := c.convert(n)
-	delete(c.busy, off)
-	if err != nil {
-		c.err[off] = err
-		return nil, err
-	}
-	c.value[off] = t
-	return t, nil
+	return c.memo.done(off, t, err)
 }
 
 func (c *dwarfConv) convert(n *node) (ctype.Type, error) {
