@@ -8,6 +8,20 @@ package ctype
 //
 // A calling convention need not pass the other bytes (System V's NO_CLASS
 // eightbytes), so comparisons of placements look at these bytes only.
+// PaddingBytes marks, per parameter of fn, the bytes that hold no part of
+// its value: the complement of ValueBytes (longDouble as there).
+func PaddingBytes(fn *Func, longDouble int64) [][]bool {
+	out := make([][]bool, len(fn.Params))
+	for i, p := range fn.Params {
+		pad := ValueBytes(p.Type, longDouble)
+		for b := range pad {
+			pad[b] = !pad[b]
+		}
+		out[i] = pad
+	}
+	return out
+}
+
 func ValueBytes(t Type, longDouble int64) []bool {
 	value := make([]bool, Sizeof(t))
 	markValue(t, 0, value, longDouble)

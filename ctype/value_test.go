@@ -2,6 +2,7 @@ package ctype
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -54,4 +55,49 @@ func TestLongDoubleOffsets(t *testing.T) {
 	if got := LongDoubleOffsets(fn.Params[2].Type); got != nil {
 		t.Errorf("long: %v, want none", got)
 	}
+}
+
+// padString prints a padding mask as '.' (value) and 'p' (padding).
+func padString(mask []bool) string {
+	var b strings.Builder
+	for _, p := range mask {
+		if p {
+			b.WriteByte('p')
+		} else {
+			b.WriteByte('.')
+		}
+	}
+	return b.String()
+}
+
+// PaddingBytes follows the C layout (members at their offsets, the tail up to
+// the alignment), unnamed bit-fields hold no value, and a long double is
+// 10 value bytes in 16 (psABI 1.0 Figure 3.1: 80-bit extended, sizeof 16).
+func TestPaddingBytesX86(t *testing.T) {
+	fn := mustParseFunc(t, "struct cd { char c; double d; };\nstruct bf { int a : 3; int : 13; short b; };\n"+
+		"union u { char c; short s; };\nstruct arr { long double x[2]; };\n"+
+		"void f(struct cd a0, long double a1, struct bf a2, union u a3, int a4, struct arr a5);")
+	want := []string{
+		"." + strings.Repeat("p", 7) + strings.Repeat(".", 8),
+		strings.Repeat(".", 10) + strings.Repeat("p", 6),
+		".p..", // a:3 in byte 0; the unnamed 13 bits fill byte 1; b at 2
+		"..",
+		"....",
+		strings.Repeat(".", 10) + strings.Repeat("p", 6) + strings.Repeat(".", 10) + strings.Repeat("p", 6),
+	}
+	got := PaddingBytes(fn, 10)
+	for i := range want {
+		if s := padString(got[i]); s != want[i] {
+			t.Errorf("a%d:\n-want %s\n+got  %s", i, want[i], s)
+		}
+	}
+}
+
+func mustParseFunc(t *testing.T, src string) *Func {
+	t.Helper()
+	fn, err := Parse("t.c", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fn
 }

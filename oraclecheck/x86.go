@@ -65,7 +65,7 @@ func (r *Report) addSysV(res truth.Result) {
 			r.SkippedExample[key] = fmt.Sprintf("%v\n%s", err, res.Text)
 		}
 	}
-	pad := Padding(res.Func)
+	pad := ctype.PaddingBytes(res.Func, 10) // x87: 10 value bytes in 16 (psABI 1.0 §3.1.2)
 	clangLayout := BitfieldLayoutDiffers(res.Func)
 	if clangLayout && res.Observations[truth.Clang] != nil {
 		r.Skipped["clang/bit-field layout"]++
@@ -183,24 +183,6 @@ func DivergeSysV(a, b *truth.Observation, pad [][]bool) *truth.Divergence {
 	}
 	d.Bytes = kept
 	return d
-}
-
-// Padding marks, per parameter of fn, the bytes that hold no part of its
-// value on x86-64: bytes no member covers, the bits of unnamed bit-fields,
-// and bytes 10–15 of every long double (the x87 80-bit format in 16 bytes,
-// psABI 1.0 §3.1.2 Figure 3.1 and §3.2.3: "the 16-bit exponent plus 6
-// bytes of padding belongs to class X87UP").
-func Padding(fn *ctype.Func) [][]bool {
-	out := make([][]bool, len(fn.Params))
-	for i, p := range fn.Params {
-		value := ctype.ValueBytes(p.Type, 10)
-		pad := make([]bool, len(value))
-		for b := range pad {
-			pad[b] = !value[b]
-		}
-		out[i] = pad
-	}
-	return out
 }
 
 // BitfieldLayoutDiffers reports whether a record fn passes by value has a

@@ -73,7 +73,7 @@ func planRepro(c *Case) reproPlan {
 		// own tf_ names (a case typedef t1 must not meet tf_t1).
 		p.fn = ctype.Prefixed(c.Func, reproCallee, "tfc_", "TFC_")
 		p.x87 = x87Bytes(c.Func)
-		for _, pad := range paddingBytes(c.Func) {
+		for _, pad := range ctype.PaddingBytes(c.Func, 10) {
 			p.pad = append(p.pad, pad...)
 		}
 	}

@@ -103,24 +103,6 @@ func x87Bytes(fn *ctype.Func) [][]bool {
 	return out
 }
 
-// paddingBytes marks, per parameter, the bytes that hold no part of its
-// value on x86-64, which a compiler need not pass: bytes no member covers,
-// the bits of unnamed bit-fields, and bytes 10–15 of every long double
-// (psABI 1.0 §3.2.3: "the 16-bit exponent plus 6 bytes of padding belongs
-// to class X87UP"; x87 stores write 10 bytes).
-func paddingBytes(fn *ctype.Func) [][]bool {
-	out := make([][]bool, len(fn.Params))
-	for i, prm := range fn.Params {
-		value := ctype.ValueBytes(prm.Type, 10)
-		pad := make([]bool, len(value))
-		for b := range pad {
-			pad[b] = !value[b]
-		}
-		out[i] = pad
-	}
-	return out
-}
-
 // reproX86 is ReproC for an x86-64 target: a native program for gcc and
 // clang whose callee is an x86-64 assembly stub. Each compiler is checked
 // against its own reading of the psABI (sysvReadings): the default oracle

@@ -308,7 +308,7 @@ func TestX86ReproGroundTruth(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "repro.c"), []byte(ReproC(c)), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			pad := paddingBytes(c.Func)
+			pad := ctype.PaddingBytes(c.Func, 10)
 			for _, comp := range []struct {
 				command, path string
 				major         int
@@ -552,7 +552,7 @@ func TestX86ReproRandom(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "repro.c"), []byte(ReproC(c)), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		pad := paddingBytes(c.Func)
+		pad := ctype.PaddingBytes(c.Func, 10)
 		for _, comp := range []struct {
 			command, path string
 			major         int
