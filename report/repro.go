@@ -9,6 +9,7 @@ import (
 
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
+	"github.com/trampfuzz/trampfuzz/truth"
 )
 
 // The capture record the repro's stub writes: x0–x7, q0–q7, SP at entry,
@@ -382,19 +383,7 @@ __asm__(
 	"\t.globl ` + reproCallee + `\n"
 	"\t.type ` + reproCallee + `, %function\n"
 	"` + reproCallee + `:\n"
-	"\tadrp x16, tf_cap\n"
-	"\tadd x16, x16, :lo12:tf_cap\n"
-	"\tstp x0, x1, [x16, #0]\n"
-	"\tstp x2, x3, [x16, #16]\n"
-	"\tstp x4, x5, [x16, #32]\n"
-	"\tstp x6, x7, [x16, #48]\n"
-	"\tstp q0, q1, [x16, #64]\n"
-	"\tstp q2, q3, [x16, #96]\n"
-	"\tstp q4, q5, [x16, #128]\n"
-	"\tstp q6, q7, [x16, #160]\n"
-	"\tmov x17, sp\n"
-	"\tstr x17, [x16, #192]\n"
-	"\tadd x11, x16, #208\n"
+` + truth.CaptureRegsAArch64 + `	"\tadd x11, x16, #208\n"
 	"\tmov x10, #" TF_STR(TF_WIN) "\n"
 	"1:\tldp x12, x13, [x17], #16\n"
 	"\tstp x12, x13, [x11], #16\n"
