@@ -23,7 +23,7 @@ var ErrInvalid = errors.New("invalid type")
 // limits of the model (no flexible arrays, no array parameters).
 func Check(fn *Func) error {
 	var c checker
-	if fn.Name == "" || !isIdent(fn.Name) {
+	if fn.Name == "" || !IsIdent(fn.Name) {
 		return c.errf("function name %q is not an identifier", fn.Name)
 	}
 	if fn.Return == nil {
@@ -39,7 +39,7 @@ func Check(fn *Func) error {
 	for i, p := range fn.Params {
 		what := where{param: i}
 		if p.Name != "" {
-			if !isIdent(p.Name) {
+			if !IsIdent(p.Name) {
 				return c.errf("%s: name %q is not an identifier", what, p.Name)
 			}
 			for _, q := range fn.Params[:i] {
@@ -198,7 +198,7 @@ func (c *checker) typ(t Type, what where, voidOK bool) error {
 	case *Enum:
 		return c.enum(t, what)
 	case *Typedef:
-		if !isIdent(t.Name) {
+		if !IsIdent(t.Name) {
 			return c.errf("%s: typedef name %q is not an identifier", what, t.Name)
 		}
 		if prev, ok := c.typedefs.get(t.Name); ok && prev != t {
@@ -285,7 +285,7 @@ func (c *checker) tag(name string, t Type, what where) error {
 	if name == "" {
 		return nil
 	}
-	if !isIdent(name) {
+	if !IsIdent(name) {
 		return c.errf("%s: tag %q is not an identifier", what, name)
 	}
 	if prev, ok := c.tags.get(name); ok && prev != t {
@@ -333,7 +333,7 @@ func (c *checker) record(r *Record, what where) error {
 		m := &r.Members[i]
 		mwhat := where{rec: r, member: i}
 		if m.Name != "" {
-			if !isIdent(m.Name) {
+			if !IsIdent(m.Name) {
 				return c.errf("%s: %q is not an identifier", mwhat, m.Name)
 			}
 			if seen(i, m.Name) {
@@ -428,7 +428,7 @@ func (c *checker) enum(e *Enum, what where) error {
 		return c.errf("%s: enum %s has no enumerators", what, e.Name)
 	}
 	for _, v := range e.Values {
-		if !isIdent(v.Name) {
+		if !IsIdent(v.Name) {
 			return c.errf("%s: enumerator %q is not an identifier", what, v.Name)
 		}
 		if prev, ok := c.enumerators.get(v.Name); ok && prev != e {
@@ -456,7 +456,9 @@ func (c *checker) enum(e *Enum, what where) error {
 	return nil
 }
 
-func isIdent(s string) bool {
+// IsIdent reports whether s can name something in C: an identifier that
+// is not a keyword (nor a GNU C spelling the parser reserves).
+func IsIdent(s string) bool {
 	if s == "" {
 		return false
 	}

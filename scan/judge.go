@@ -355,7 +355,7 @@ func reasonKey(v *check.Verdict) string {
 // function's and the parameters' are identifiers, the parameters' are
 // distinct.
 func checkNames(fn *ctype.Func) error {
-	if !isIdent(fn.Name) {
+	if !ctype.IsIdent(fn.Name) {
 		return fmt.Errorf("function name %q is not an identifier", fn.Name)
 	}
 	return checkParamNames(fn.Params)
@@ -367,7 +367,7 @@ func checkParamNames(ps []ctype.Param) error {
 		if p.Name == "" {
 			continue
 		}
-		if !isIdent(p.Name) {
+		if !ctype.IsIdent(p.Name) {
 			return fmt.Errorf("parameter %d: name %q is not an identifier", i, p.Name)
 		}
 		for _, q := range ps[:i] {
@@ -377,17 +377,4 @@ func checkParamNames(ps []ctype.Param) error {
 		}
 	}
 	return nil
-}
-
-func isIdent(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, c := range s {
-		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9' {
-			continue
-		}
-		return false
-	}
-	return true
 }

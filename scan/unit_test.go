@@ -149,3 +149,23 @@ func TestCompilerVariant(t *testing.T) {
 		}
 	}
 }
+
+// checkNames says what ctype.Check would say about the names the verdict
+// cache leaves out (C11 6.4.1: a keyword is not an identifier).
+func TestCheckNames(t *testing.T) {
+	long := ctype.BasicOf(ctype.Long)
+	for _, tc := range []struct {
+		fn *ctype.Func
+		ok bool
+	}{
+		{&ctype.Func{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "a", Type: long}, {Type: long}}}, true},
+		{&ctype.Func{Name: "int", Return: ctype.TVoid, Params: []ctype.Param{{Name: "a", Type: long}}}, false},
+		{&ctype.Func{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "int", Type: long}}}, false},
+		{&ctype.Func{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "2a", Type: long}}}, false},
+		{&ctype.Func{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "a", Type: long}, {Name: "a", Type: long}}}, false},
+	} {
+		if err := checkNames(tc.fn); (err == nil) != tc.ok {
+			t.Errorf("checkNames(%s) = %v, want ok=%v", ctype.Render(tc.fn), err, tc.ok)
+		}
+	}
+}
