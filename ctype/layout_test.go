@@ -497,7 +497,7 @@ func TestLayoutMatchesCompilers(t *testing.T) {
 	maxDepth := 0
 	for i := 0; i < *layoutCount; i++ {
 		r := g.Example(int(*layoutSeed) + i)
-		maxDepth = max(maxDepth, depth(r))
+		maxDepth = max(maxDepth, ctype.Nesting(r))
 		fn := recordCase(r)
 		if err := ctype.Check(fn); err != nil {
 			t.Fatalf("gen.Record (seed %d) drew an invalid record: %v\n%s", int(*layoutSeed)+i, err, ctype.Render(fn))
@@ -520,21 +520,6 @@ func TestLayoutMatchesCompilers(t *testing.T) {
 	if t.Failed() {
 		t.Logf("re-run with -layout.seed=%d -layout.n=%d -layout.funcs=%d; keep the C file with -layout.keep=FILE", *layoutSeed, *layoutCount, *layoutFuncs)
 	}
-}
-
-// depth is the nesting of records by value in r (1: no record members).
-func depth(t ctype.Type) int {
-	switch t := ctype.Underlying(t).(type) {
-	case *ctype.Array:
-		return depth(t.Elem)
-	case *ctype.Record:
-		d := 0
-		for _, m := range t.Members {
-			d = max(d, depth(m.Type))
-		}
-		return d + 1
-	}
-	return 0
 }
 
 // TestLayoutExceptionsAreReal compiles each exception's witness: GCC must

@@ -224,6 +224,22 @@ func Underlying(t Type) Type {
 	}
 }
 
+// Nesting is how deep records nest by value in t, through typedefs and
+// arrays: 0 for a non-record, 1 for a record without record members.
+func Nesting(t Type) int {
+	switch u := Underlying(t).(type) {
+	case *Array:
+		return Nesting(u.Elem)
+	case *Record:
+		n := 0
+		for _, m := range u.Members {
+			n = max(n, Nesting(m.Type))
+		}
+		return n + 1
+	}
+	return 0
+}
+
 // IsRecord reports whether t (through typedefs) is a struct or union.
 func IsRecord(t Type) bool {
 	_, ok := Underlying(t).(*Record)

@@ -210,23 +210,7 @@ func newBuilder(src source, p Profile) *builder { return &builder{src: src, p: p
 // addRecord makes a complete named record reusable.
 func (b *builder) addRecord(r *ctype.Record) {
 	b.records = append(b.records, r)
-	b.heights = append(b.heights, height(r))
-}
-
-// height is the nesting of records by value in t (1: a record without
-// record members, 0: not a record).
-func height(t ctype.Type) int {
-	switch u := ctype.Underlying(t).(type) {
-	case *ctype.Array:
-		return height(u.Elem)
-	case *ctype.Record:
-		h := 0
-		for _, m := range u.Members {
-			h = max(h, height(m.Type))
-		}
-		return h + 1
-	}
-	return 0
+	b.heights = append(b.heights, ctype.Nesting(r))
 }
 
 // reusable counts the records that fit at nesting level depth.

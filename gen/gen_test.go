@@ -115,7 +115,7 @@ func TestRecordAlwaysValid(t *testing.T) {
 				if r.Name == "" {
 					rt.Fatalf("record without a tag:\n%s", ctype.Render(fn))
 				}
-				if d := depth(r); d > max(pr.p.MaxDepth, 1) && pr.p.MaxDepth != 0 || pr.p.MaxDepth == 0 && d > gen.DefaultMaxDepth {
+				if d := ctype.Nesting(r); d > max(pr.p.MaxDepth, 1) && pr.p.MaxDepth != 0 || pr.p.MaxDepth == 0 && d > gen.DefaultMaxDepth {
 					rt.Fatalf("records nest %d deep, profile allows %d:\n%s", d, pr.p.MaxDepth, ctype.Render(fn))
 				}
 			})
@@ -369,20 +369,6 @@ func kindOf(name string) ctype.BasicKind {
 		return ctype.Double
 	}
 	return ctype.LongDouble
-}
-
-func depth(t ctype.Type) int {
-	switch t := ctype.Underlying(t).(type) {
-	case *ctype.Array:
-		return depth(t.Elem)
-	case *ctype.Record:
-		d := 0
-		for _, m := range t.Members {
-			d = max(d, depth(m.Type))
-		}
-		return d + 1
-	}
-	return 0
 }
 
 // requiredFeatures is every kind the generators must draw (the task of
