@@ -25,6 +25,7 @@ func FuzzCheck(f *testing.F) {
 	opts := OptionsFromEnv()
 	crashDir := os.Getenv("TRAMPFUZZ_CRASHDIR")
 	f.Fuzz(func(t *testing.T, data []byte) {
+		growStack(len(data))
 		if err := CheckInput(data, opts); err != nil {
 			if crashDir != "" {
 				// go test -fuzz saves only new failing inputs, not failing
