@@ -1,6 +1,8 @@
 package ctype_test
 
 import (
+	"bytes"
+	"os"
 	"testing"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
@@ -41,5 +43,39 @@ func BenchmarkRender(b *testing.B) {
 				b.Fatal("empty")
 			}
 		}
+	}
+}
+
+// BenchmarkParse is ctype.Parse of every golden input (one op is all of
+// them), as written ("valid") and with one byte of each replaced by a byte
+// of another place in it ("mutated"): most of what go test -fuzz feeds
+// FuzzCheck's C-text inputs is the latter, and fails.
+func BenchmarkParse(b *testing.B) {
+	var valid, mutated [][]byte
+	for i, path := range goldenInputs(b) {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		valid = append(valid, src)
+		for j := 0; j < 8; j++ {
+			m := bytes.Clone(src)
+			at := (i*131 + j*977) % len(m)
+			m[at] = src[(at*7+j*31)%len(src)]
+			mutated = append(mutated, m)
+		}
+	}
+	for _, set := range []struct {
+		name string
+		srcs [][]byte
+	}{{"valid", valid}, {"mutated", mutated}} {
+		b.Run(set.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, src := range set.srcs {
+					ctype.Parse("bench.c", src)
+				}
+			}
+		})
 	}
 }

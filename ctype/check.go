@@ -23,6 +23,12 @@ var ErrInvalid = errors.New("invalid type")
 // limits of the model (no flexible arrays, no array parameters).
 func Check(fn *Func) error {
 	var c checker
+	return c.fn(fn)
+}
+
+// fn is Check with c's memo: records c has already checked (Parse checks
+// each at its definition) are not checked again.
+func (c *checker) fn(fn *Func) error {
 	if fn.Name == "" || !IsIdent(fn.Name) {
 		return c.errf("function name %q is not an identifier", fn.Name)
 	}

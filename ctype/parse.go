@@ -27,7 +27,6 @@ import (
 func Parse(filename string, src []byte) (fn *Func, err error) {
 	p := &parser{file: filename, src: string(src), tags: map[string]Type{}, typedefs: map[string]*Typedef{}, consts: map[string]int64{}}
 	p.lx = lexer{src: p.src, errs: func(off int, f string, a ...any) { p.errorAt(off, f, a...) }}
-	p.builtins = builtinTypedefs()
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(bailout); !ok {
@@ -43,34 +42,63 @@ func Parse(filename string, src []byte) (fn *Func, err error) {
 	if len(p.errs) == 0 {
 		if p.fn == nil {
 			p.errorAt(p.tok.off, "expected a function prototype, found %s", p.tok)
-		} else if err := Check(p.fn); err != nil {
+		} else if err := p.chk.fn(p.fn); err != nil {
 			p.errorAt(p.fnOff, "%s", strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "))
 		}
 	}
 	return p.fn, nil
 }
 
-// builtinTypedefs are the kernel's fixed-width integer typedefs
+// builtinKinds are the kernel's fixed-width integer typedefs
 // (include/uapi/asm-generic/int-ll64.h, include/linux/types.h). Parse
 // resolves them to typedefs that Render then writes out, so the canonical
 // text stays self-contained.
-func builtinTypedefs() map[string]*Typedef {
-	m := map[string]*Typedef{}
-	add := func(name string, k BasicKind) { m[name] = &Typedef{Name: name, Type: BasicOf(k)} }
-	for _, pre := range []string{"", "__"} {
-		add(pre+"u8", UChar)
-		add(pre+"s8", SChar)
-		add(pre+"u16", UShort)
-		add(pre+"s16", Short)
-		add(pre+"u32", UInt)
-		add(pre+"s32", Int)
-		add(pre+"u64", ULongLong)
-		add(pre+"s64", LongLong)
+func builtinKind(name string) (BasicKind, bool) {
+	switch strings.TrimPrefix(name, "__") {
+	case "u8":
+		return UChar, true
+	case "s8":
+		return SChar, true
+	case "u16":
+		return UShort, true
+	case "s16":
+		return Short, true
+	case "u32":
+		return UInt, true
+	case "s32":
+		return Int, true
+	case "u64":
+		return ULongLong, true
+	case "s64":
+		return LongLong, true
 	}
-	add("bool", Bool)
-	// typedef __u64 __aligned_u64 __attribute__((aligned(8)));
-	m["__aligned_u64"] = &Typedef{Name: "__aligned_u64", Type: m["__u64"], Aligned: 8}
-	return m
+	return 0, name == "bool"
+}
+
+// builtin is the built-in typedef called name, made on first use: each
+// Parse returns types of its own.
+func (p *parser) builtin(name string) (*Typedef, bool) {
+	if td, ok := p.builtins[name]; ok {
+		return td, true
+	}
+	var td *Typedef
+	if name == "__aligned_u64" {
+		// typedef __u64 __aligned_u64 __attribute__((aligned(8)));
+		u64, _ := p.builtin("__u64")
+		td = &Typedef{Name: name, Type: u64, Aligned: 8}
+	} else if k, ok := builtinKind(name); ok {
+		if name == "bool" {
+			k = Bool
+		}
+		td = &Typedef{Name: name, Type: BasicOf(k)}
+	} else {
+		return nil, false
+	}
+	if p.builtins == nil {
+		p.builtins = map[string]*Typedef{}
+	}
+	p.builtins[name] = td
+	return td, true
 }
 
 type bailout struct{}
@@ -88,6 +116,9 @@ type parser struct {
 	consts   map[string]int64    // enumerators
 	fn       *Func
 	fnOff    int
+	// chk checks each record at its definition, for an error there, and
+	// the prototype at the end; what it has checked it does not again.
+	chk checker
 }
 
 func (p *parser) errorAt(off int, format string, args ...any) {
@@ -360,9 +391,11 @@ func (p *parser) checkAligned(n int64, off int) {
 	}
 }
 
-func (p *parser) noOtherAttrs(a attrSet, where string) {
+// noOtherAttrs fails on an attribute other than packed and aligned(N);
+// where is spelled out of its words only then.
+func (p *parser) noOtherAttrs(a attrSet, where ...string) {
 	if len(a.other) > 0 {
-		p.fail(a.otherOff, "unsupported attribute %s %s (only packed and aligned(N) change layout)", a.other[0], where)
+		p.fail(a.otherOff, "unsupported attribute %s %s (only packed and aligned(N) change layout)", a.other[0], strings.Join(where, " "))
 	}
 }
 
@@ -382,19 +415,29 @@ type specs struct {
 	off     int
 }
 
-// ignoredWords change nothing about layout or argument passing.
-var ignoredWords = map[string]bool{
-	"const": true, "volatile": true, "restrict": true, "__restrict": true, "__restrict__": true,
-	"__const": true, "__volatile__": true, "static": true, "extern": true, "inline": true,
-	"__inline": true, "__inline__": true, "register": true, "noinline": true, "notrace": true,
-	"__weak": true, "asmlinkage": true, "__bpf_kfunc": true, "__always_inline": true,
-	"__init": true, "__cold": true, "__noinline": true, "__user": true, "__kernel": true,
-	"__iomem": true, "__rcu": true, "__percpu": true, "__must_check": true,
+// ignoredWord reports whether w changes nothing about layout or argument
+// passing.
+func ignoredWord(w string) bool {
+	switch w {
+	case "const", "volatile", "restrict", "__restrict", "__restrict__",
+		"__const", "__volatile__", "static", "extern", "inline",
+		"__inline", "__inline__", "register", "noinline", "notrace",
+		"__weak", "asmlinkage", "__bpf_kfunc", "__always_inline",
+		"__init", "__cold", "__noinline", "__user", "__kernel",
+		"__iomem", "__rcu", "__percpu", "__must_check":
+		return true
+	}
+	return false
 }
 
-var basicWords = map[string]bool{
-	"void": true, "_Bool": true, "char": true, "short": true, "int": true, "long": true,
-	"signed": true, "__signed__": true, "unsigned": true, "float": true, "double": true, "__int128": true,
+// basicWord reports whether w is one of the words of a basic type.
+func basicWord(w string) bool {
+	switch w {
+	case "void", "_Bool", "char", "short", "int", "long",
+		"signed", "__signed__", "unsigned", "float", "double", "__int128":
+		return true
+	}
+	return false
 }
 
 func (p *parser) specifiers(ctx specCtx) specs {
@@ -407,7 +450,7 @@ func (p *parser) specifiers(ctx specCtx) specs {
 		switch {
 		case t.kind != tIdent:
 			goto done
-		case ignoredWords[t.text]:
+		case ignoredWord(t.text):
 			p.next()
 		case t.text == "typedef":
 			if ctx != ctxTop {
@@ -417,7 +460,7 @@ func (p *parser) specifiers(ctx specCtx) specs {
 			p.next()
 		case t.text == "__attribute__" || t.text == "__attribute" || t.text == "__packed" || t.text == "__aligned":
 			s.attrs = s.attrs.merge(p.attributes())
-		case basicWords[t.text]:
+		case basicWord(t.text):
 			if s.typ != nil {
 				p.fail(t.off, "two types in one declaration: %s after %s", t.text, TypeString(s.typ))
 			}
@@ -456,7 +499,7 @@ func (p *parser) specifiers(ctx specCtx) specs {
 				p.next()
 				continue
 			}
-			if td, ok := p.builtins[t.text]; ok {
+			if td, ok := p.builtin(t.text); ok {
 				s.typ = td
 				p.next()
 				continue
@@ -483,79 +526,86 @@ done:
 
 // basic resolves a list of basic type words, in any order, to a kind.
 func (p *parser) basic(words []string, off int) Type {
-	n := map[string]int{}
+	// The words in any order, counted (C23 6.7.3.1: a multiset).
+	var n struct{ signed, unsigned, int, char, short, long, int128, void, bool, float, double, other int }
 	for _, w := range words {
-		if w == "__signed__" {
-			w = "signed"
+		switch w {
+		case "signed", "__signed__":
+			n.signed++
+		case "unsigned":
+			n.unsigned++
+		case "int":
+			n.int++
+		case "char":
+			n.char++
+		case "short":
+			n.short++
+		case "long":
+			n.long++
+		case "__int128":
+			n.int128++
+		case "void":
+			n.void++
+		case "_Bool":
+			n.bool++
+		case "float":
+			n.float++
+		case "double":
+			n.double++
+		default:
+			n.other++
 		}
-		n[w]++
 	}
 	bad := func() Type {
 		p.fail(off, "invalid combination of type specifiers: %s", strings.Join(words, " "))
 		return nil
 	}
-	sign := ""
-	switch {
-	case n["signed"] > 0 && n["unsigned"] > 0, n["signed"] > 1, n["unsigned"] > 1:
+	if n.other > 0 || n.signed+n.unsigned > 1 {
 		return bad()
-	case n["signed"] == 1:
-		sign = "signed"
-	case n["unsigned"] == 1:
-		sign = "unsigned"
 	}
-	delete(n, "signed")
-	delete(n, "unsigned")
-	key := func(parts ...string) bool {
-		m := map[string]int{}
-		for _, q := range parts {
-			m[q]++
-		}
-		if len(m) != len(n) {
-			return false
-		}
-		for k, v := range n {
-			if m[k] != v {
-				return false
-			}
-		}
-		return true
+	// only reports whether the words other than signed/unsigned are
+	// exactly int (0 or 1 of them, as allowed), and the counts given.
+	only := func(ints, char, short, long, int128, void, bool, float, double int) bool {
+		return (n.int == ints || ints < 0 && n.int <= 1) && n.char == char && n.short == short && n.long == long &&
+			n.int128 == int128 && n.void == void && n.bool == bool && n.float == float && n.double == double
 	}
 	pick := func(signed, unsigned, plain BasicKind) Type {
-		switch sign {
-		case "signed":
+		switch {
+		case n.signed == 1:
 			return BasicOf(signed)
-		case "unsigned":
+		case n.unsigned == 1:
 			return BasicOf(unsigned)
 		}
 		return BasicOf(plain)
 	}
+	sign := n.signed + n.unsigned
 	switch {
-	case key() && sign != "", key("int"):
+	case only(0, 0, 0, 0, 0, 0, 0, 0, 0) && sign != 0, only(1, 0, 0, 0, 0, 0, 0, 0, 0):
 		return pick(Int, UInt, Int)
-	case key("char"):
+	case only(0, 1, 0, 0, 0, 0, 0, 0, 0):
 		return pick(SChar, UChar, Char)
-	case key("short"), key("short", "int"):
+	case only(-1, 0, 1, 0, 0, 0, 0, 0, 0):
 		return pick(Short, UShort, Short)
-	case key("long"), key("long", "int"):
+	case only(-1, 0, 0, 1, 0, 0, 0, 0, 0):
 		return pick(Long, ULong, Long)
-	case key("long", "long"), key("long", "long", "int"):
+	case only(-1, 0, 0, 2, 0, 0, 0, 0, 0):
 		return pick(LongLong, ULongLong, LongLong)
-	case key("__int128"):
+	case only(0, 0, 0, 0, 1, 0, 0, 0, 0):
 		return pick(Int128, UInt128, Int128)
 	}
-	if sign != "" {
+	if sign != 0 {
 		return bad()
 	}
 	switch {
-	case key("void"):
+	case only(0, 0, 0, 0, 0, 1, 0, 0, 0):
 		return TVoid
-	case key("_Bool"):
+	case only(0, 0, 0, 0, 0, 0, 1, 0, 0):
 		return TBool
-	case key("float"):
+	case only(0, 0, 0, 0, 0, 0, 0, 1, 0):
 		return TFloat
-	case key("double"):
+	case only(0, 0, 0, 0, 0, 0, 0, 0, 1):
 		return TDouble
-	case key("long", "double"):
+	case only(0, 0, 0, 1, 0, 0, 0, 0, 1):
 		return TLongDouble
 	}
 	return bad()
@@ -578,7 +628,7 @@ func (p *parser) recordSpec() (Type, bool) {
 		if name == "" {
 			p.fail(p.tok.off, "expected '{' or a tag after %s, found %s", kw, p.tok)
 		}
-		p.noOtherAttrs(a, "on "+kw+" "+name)
+		p.noOtherAttrs(a, "on", kw, name)
 		if a.packed || a.aligned != 0 {
 			p.fail(kwOff, "attributes on a reference to %s %s do nothing; put them on its definition", kw, name)
 		}
@@ -603,10 +653,11 @@ func (p *parser) recordSpec() (Type, bool) {
 	}
 	p.next() // }
 	a = a.merge(p.attributes())
-	p.noOtherAttrs(a, "on "+kw)
+	p.noOtherAttrs(a, "on", kw)
 	r.Members, r.Packed, r.Aligned, r.Incomplete = members, a.packed, a.aligned, false
-	var c checker
-	if err := c.record(r, where{def: r}); err != nil {
+	if err := p.chk.record(r, where{def: r}); err != nil {
+		// A failed check leaves records marked as being checked.
+		p.chk = checker{}
 		p.fail(kwOff, "%s", unwrap(err))
 	}
 	return r, name != ""
@@ -771,7 +822,7 @@ func (p *parser) declarator(base Type, abstract bool) decl {
 			p.fail(d.off, "pointer to array is not modelled")
 		}
 		d.typ = &Pointer{Elem: d.typ}
-		for p.tok.kind == tIdent && ignoredWords[p.tok.text] {
+		for p.tok.kind == tIdent && ignoredWord(p.tok.text) {
 			p.next()
 		}
 	}
