@@ -49,7 +49,8 @@ func BenchmarkRender(b *testing.B) {
 // BenchmarkParse is ctype.Parse of every golden input (one op is all of
 // them), as written ("valid") and with one byte of each replaced by a byte
 // of another place in it ("mutated"): most of what go test -fuzz feeds
-// FuzzCheck's C-text inputs is the latter, and fails.
+// FuzzCheck's C-text inputs is the latter, and fails. FuzzCheck parses
+// with MaxErrors 1 (first-error).
 func BenchmarkParse(b *testing.B) {
 	var valid, mutated [][]byte
 	for i, path := range goldenInputs(b) {
@@ -69,13 +70,18 @@ func BenchmarkParse(b *testing.B) {
 		name string
 		srcs [][]byte
 	}{{"valid", valid}, {"mutated", mutated}} {
-		b.Run(set.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				for _, src := range set.srcs {
-					ctype.Parse("bench.c", src)
+		for _, opt := range []struct {
+			name string
+			opts ctype.ParseOptions
+		}{{"", ctype.ParseOptions{}}, {"/first-error", ctype.ParseOptions{MaxErrors: 1}}} {
+			b.Run(set.name+opt.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					for _, src := range set.srcs {
+						opt.opts.Parse("bench.c", src)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }

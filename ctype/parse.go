@@ -24,8 +24,25 @@ import (
 // Anything else (a function body, a preprocessor line, varargs, an unknown
 // type name, a function pointer, ...) is an error "file:line:col: message".
 // Parse never panics.
-func Parse(filename string, src []byte) (fn *Func, err error) {
+func Parse(filename string, src []byte) (*Func, error) {
+	return ParseOptions{}.Parse(filename, src)
+}
+
+// ParseOptions change how Parse reports errors.
+type ParseOptions struct {
+	// MaxErrors is how many errors Parse collects before it stops; 0
+	// means 10. A caller that only needs to know whether src is a
+	// signature (FuzzCheck's decoder, fed mostly broken text) sets 1.
+	MaxErrors int
+}
+
+// Parse is ctype.Parse with these options.
+func (o ParseOptions) Parse(filename string, src []byte) (fn *Func, err error) {
 	p := &parser{file: filename, src: string(src), tags: map[string]Type{}, typedefs: map[string]*Typedef{}, consts: map[string]int64{}}
+	p.maxErrors = o.MaxErrors
+	if p.maxErrors <= 0 {
+		p.maxErrors = 10
+	}
 	p.lx = lexer{src: p.src, errs: func(off int, f string, a ...any) { p.errorAt(off, f, a...) }}
 	defer func() {
 		if r := recover(); r != nil {
@@ -105,6 +122,7 @@ type bailout struct{}
 
 type parser struct {
 	file, src string
+	maxErrors int
 	lx        lexer
 	tok       token
 	ahead     []token
@@ -127,7 +145,7 @@ func (p *parser) errorAt(off int, format string, args ...any) {
 		return // one error per line is enough
 	}
 	p.errs = append(p.errs, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
-	if len(p.errs) >= 10 {
+	if len(p.errs) >= p.maxErrors {
 		panic(bailout{})
 	}
 }

@@ -411,3 +411,37 @@ func BenchmarkParseDeep(b *testing.B) {
 		}
 	}
 }
+
+// TestParseMaxErrors: MaxErrors 1 rejects exactly what Parse rejects, with
+// one error, the first Parse reports when the errors come in text order.
+func TestParseMaxErrors(t *testing.T) {
+	first := ctype.ParseOptions{MaxErrors: 1}
+	var inputs []string
+	for _, tt := range parseErrorTests {
+		inputs = append(inputs, tt.in)
+	}
+	for _, tt := range parseAcceptTests {
+		inputs = append(inputs, tt.in)
+	}
+	for _, in := range inputs {
+		_, all := ctype.Parse("t.c", []byte(in))
+		_, one := first.Parse("t.c", []byte(in))
+		if (all == nil) != (one == nil) {
+			t.Fatalf("%q: Parse: %v; MaxErrors 1: %v", in, all, one)
+		}
+		var list ctype.ErrorList
+		if one != nil && (!errors.As(one, &list) || len(list) != 1) {
+			t.Errorf("%q: MaxErrors 1 gave %v", in, one)
+		}
+	}
+	src := []byte("struct a { int x }\nstruct b { long long long y; };\n#include <x.h>\nvoid f(void);\n")
+	_, all := ctype.Parse("t.c", src)
+	_, one := first.Parse("t.c", src)
+	var allList, oneList ctype.ErrorList
+	if !errors.As(all, &allList) || len(allList) != 3 {
+		t.Fatalf("Parse: want 3 errors, got %v", all)
+	}
+	if !errors.As(one, &oneList) || len(oneList) != 1 || oneList[0].Error() != allList[0].Error() {
+		t.Fatalf("MaxErrors 1: want only %v, got %v", allList[0], one)
+	}
+}
