@@ -25,6 +25,7 @@ func FuzzCheck(f *testing.F) {
 	opts := OptionsFromEnv()
 	crashDir := os.Getenv("TRAMPFUZZ_CRASHDIR")
 	f.Fuzz(func(t *testing.T, data []byte) {
+		CountExec()
 		growStack(len(data))
 		if err := CheckInput(data, opts); err != nil {
 			if crashDir != "" {
@@ -66,5 +67,5 @@ func FuzzBTFLoad(f *testing.F) {
 // same argument type and no work.
 func FuzzTrivial(f *testing.F) {
 	f.Add([]byte{0, 0})
-	f.Fuzz(func(t *testing.T, data []byte) {})
+	f.Fuzz(func(t *testing.T, data []byte) { CountExec() })
 }
