@@ -357,6 +357,9 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fn, err := ctype.Parse("fuzz.c", data)
+		if _, first := (ctype.ParseOptions{MaxErrors: 1}).Parse("fuzz.c", data); (first == nil) != (err == nil) {
+			t.Fatalf("Parse: %v; with MaxErrors 1: %v", err, first)
+		}
 		if err != nil {
 			if fn != nil {
 				t.Fatalf("Parse returned a function with an error")
