@@ -465,14 +465,13 @@ func (c *checker) enum(e *Enum, what where) error {
 // IsIdent reports whether s can name something in C: an identifier that
 // is not a keyword (nor a GNU C spelling the parser reserves).
 func IsIdent(s string) bool {
-	if s == "" {
+	if s == "" || byteClass[s[0]] != classIdent {
 		return false
 	}
-	for i, r := range s {
-		if r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || (i > 0 && '0' <= r && r <= '9') {
-			continue
+	for i := 1; i < len(s); i++ {
+		if byteClass[s[i]] < classIdent {
+			return false
 		}
-		return false
 	}
 	return !isKeyword(s)
 }

@@ -91,8 +91,8 @@ type lexer struct {
 	errs func(off int, format string, args ...any)
 }
 
-// Byte classes for the lexer: one table lookup per byte instead of a chain
-// of comparisons (which go test -fuzz instruments one by one).
+// Byte classes for the lexer and IsIdent: one table lookup per byte instead
+// of a chain of comparisons (which go test -fuzz instruments one by one).
 const (
 	classOther = iota
 	classSpace
@@ -104,13 +104,12 @@ var byteClass = func() (t [256]uint8) {
 	for _, c := range []byte(" \t\n\r\f\v") {
 		t[c] = classSpace
 	}
-	for c := range 256 {
-		switch {
-		case c == '_' || isLetter(byte(c)):
-			t[c] = classIdent
-		case isDigit(byte(c)):
-			t[c] = classDigit
-		}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = classIdent, classIdent
+	}
+	t['_'] = classIdent
+	for c := '0'; c <= '9'; c++ {
+		t[c] = classDigit
 	}
 	return t
 }()
@@ -170,9 +169,6 @@ func (lx *lexer) next() token {
 	lx.off += n
 	return token{kind: tPunct, text: lx.src[start:lx.off], off: start}
 }
-
-func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
-func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
 
 // position turns a byte offset into a Pos.
 func position(file, src string, off int) Pos {
