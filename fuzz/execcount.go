@@ -1,7 +1,6 @@
 package fuzz
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -37,7 +36,7 @@ func CountExec() {
 
 func writeExecs(n int64) {
 	path := filepath.Join(execsDir, strconv.Itoa(os.Getpid()))
-	tmp := fmt.Sprintf("%s.tmp", path)
+	tmp := path + ".tmp"
 	if os.WriteFile(tmp, []byte(strconv.FormatInt(n, 10)+"\n"), 0o644) == nil {
 		os.Rename(tmp, path)
 	}
