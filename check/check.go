@@ -129,23 +129,17 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 		return v, nil
 	}
 	v.JIT, v.Ctx = &tramp.Placement, &tramp.Ctx
-	v.Mismatches = compare(fn, abi, tramp.Placement, t.Kernel.Arch)
+	var root *ArgMismatch
+	v.Mismatches, root = compare(fn, abi, tramp.Placement, t.Kernel.Arch)
 	if len(v.Mismatches) == 0 {
 		v.Kind = Agree
 		return v, nil
 	}
 	v.Kind = Mismatch
-	// The root cause is the first argument the trampoline reads from
-	// elsewhere, even one that carries no value (a record of padding only
-	// takes its even pair all the same and shifts the rest).
-	root := v.Mismatches[0]
-	if r, ok := rootCause(fn, abi, tramp.Placement); ok && r.Index < root.Index {
-		root = r
-	}
 	if t.Kernel.Arch == layout.ArchX86_64 {
-		v.Rule, v.Problem = classifyX86(fn, root, abi)
+		v.Rule, v.Problem = classifyX86(fn, *root, abi)
 	} else {
-		v.Rule, v.Problem = classify(fn, root)
+		v.Rule, v.Problem = classify(fn, *root)
 	}
 	v.Class = t.String() + ": " + v.Problem
 	v.Known = Known().Lookup(v.Class)
@@ -161,7 +155,8 @@ func placeABI(fn *ctype.Func, t Target) (loc.Placement, error) {
 	return oracle.Place(fn, t.ABI)
 }
 
-// compare lists the arguments whose bytes differ.
+// compare lists the arguments whose bytes differ, and returns the root
+// cause among them.
 //
 // Only bytes that hold part of the value are compared (DESIGN: padding is
 // not): a byte of padding or of an unnamed bit-field, bytes 10-15 of an
@@ -169,60 +164,61 @@ func placeABI(fn *ctype.Func, t Target) (loc.Placement, error) {
 // NO_CLASS eightbyte; clang's ignored empty records) has no value to read,
 // so reading anything for it is not a misread; what such an argument does
 // to the arguments after it is compared on those.
-func compare(fn *ctype.Func, abi, jit loc.Placement, arch string) []ArgMismatch {
+//
+// The root cause is the first argument the trampoline reads from
+// elsewhere, even one that carries no value (a record of padding only
+// takes its even pair all the same and shifts the rest). It is nil when
+// nothing is misread.
+func compare(fn *ctype.Func, abi, jit loc.Placement, arch string) (misread []ArgMismatch, root *ArgMismatch) {
 	longDouble := int64(16) // AAPCS64: IEEE binary128
 	if arch == layout.ArchX86_64 {
 		longDouble = 10 // x87 80-bit in 16 bytes
 	}
-	var out []ArgMismatch
+	var first *ArgMismatch // the first argument with any passed byte read from elsewhere
 	for _, d := range loc.Diff(abi, jit) {
 		if d.Index >= len(abi.Args) || d.Index >= len(fn.Params) {
 			continue
 		}
-		value := ctype.ValueBytes(fn.Params[d.Index].Type, longDouble)
-		misread := false
+		var value []bool
+		valueRead, passedRead := false, false
 		for _, b := range d.Bytes {
-			if !b.A.IsZero() && b.Byte < len(value) && value[b.Byte] {
-				misread = true
+			if b.A.IsZero() {
+				continue
+			}
+			passedRead = true
+			if value == nil {
+				value = ctype.ValueBytes(fn.Params[d.Index].Type, longDouble)
+			}
+			if b.Byte < len(value) && value[b.Byte] {
+				valueRead = true
 				break
 			}
 		}
-		if !misread {
+		if !passedRead {
 			continue
 		}
-		a := abi.Args[d.Index]
-		var j []loc.Loc
-		var jr []string
-		if d.Index < len(jit.Args) {
-			j, jr = jit.Args[d.Index].Bytes, jit.Args[d.Index].Rules
+		m := mismatchOf(fn, abi, jit, d.Index)
+		if first == nil {
+			first = &m
 		}
-		out = append(out, ArgMismatch{Index: d.Index, Name: fn.Params[d.Index].Name, Type: a.Type, Size: a.Size,
-			ABI: a.Bytes, JIT: j, ABIRules: a.Rules, JITRules: jr})
+		if valueRead {
+			misread = append(misread, m)
+		}
 	}
-	return out
+	if len(misread) == 0 {
+		return nil, nil
+	}
+	return misread, first
 }
 
-// rootCause is the first argument with a byte the ABI passes somewhere and
-// the trampoline reads from elsewhere, value or padding.
-func rootCause(fn *ctype.Func, abi, jit loc.Placement) (ArgMismatch, bool) {
-	for _, d := range loc.Diff(abi, jit) {
-		if d.Index >= len(abi.Args) || d.Index >= len(fn.Params) {
-			continue
-		}
-		for _, b := range d.Bytes {
-			if !b.A.IsZero() {
-				a := abi.Args[d.Index]
-				var j []loc.Loc
-				var jr []string
-				if d.Index < len(jit.Args) {
-					j, jr = jit.Args[d.Index].Bytes, jit.Args[d.Index].Rules
-				}
-				return ArgMismatch{Index: d.Index, Name: fn.Params[d.Index].Name, Type: a.Type, Size: a.Size,
-					ABI: a.Bytes, JIT: j, ABIRules: a.Rules, JITRules: jr}, true
-			}
-		}
+// mismatchOf is argument i's bytes and rules on both sides.
+func mismatchOf(fn *ctype.Func, abi, jit loc.Placement, i int) ArgMismatch {
+	a := abi.Args[i]
+	m := ArgMismatch{Index: i, Name: fn.Params[i].Name, Type: a.Type, Size: a.Size, ABI: a.Bytes, ABIRules: a.Rules}
+	if i < len(jit.Args) {
+		m.JIT, m.JITRules = jit.Args[i].Bytes, jit.Args[i].Rules
 	}
-	return ArgMismatch{}, false
+	return m
 }
 
 // usesFloat reports whether any argument contains a floating-point type
