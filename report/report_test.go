@@ -350,6 +350,9 @@ func TestReproGroundTruth(t *testing.T) {
 	for _, src := range classCases {
 		cases = append(cases, newCase(t, src))
 	}
+	// The case's names are repro.c's own names without their tf_ prefix.
+	cases = append(cases, newCase(t, "struct loc { char m0 __attribute__((aligned(16))); };\ntypedef long cap;\ntypedef char t0;\n"+
+		"void f(t0 a0, struct loc a1, cap a2);\n"))
 	// A struct_ops trampoline before 50de1c47a41d reads the ninth
 	// argument 16 bytes above where the caller put it (sp+0).
 	so := target(t)

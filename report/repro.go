@@ -68,11 +68,11 @@ func isBool(t ctype.Type) bool {
 }
 
 func planRepro(c *Case) reproPlan {
-	p := reproPlan{fn: ctype.Prefixed(c.Func, reproCallee, "tf_", "TF_")}
+	// The case's names get their own prefix, apart from repro.c's own tf_
+	// names (a case's struct loc must not meet struct tf_loc, nor its
+	// typedef t1 the argument typedef tf_t1).
+	p := reproPlan{fn: ctype.Prefixed(c.Func, reproCallee, "tfc_", "TFC_")}
 	if isX86(c) {
-		// The case's names get their own prefix, apart from repro.c's
-		// own tf_ names (a case typedef t1 must not meet tf_t1).
-		p.fn = ctype.Prefixed(c.Func, reproCallee, "tfc_", "TFC_")
 		p.x87 = x87Bytes(c.Func)
 		for _, pad := range ctype.PaddingBytes(c.Func, 10) {
 			p.pad = append(p.pad, pad...)
@@ -223,53 +223,8 @@ func ReproC(c *Case) string {
 	return reproARM64(c)
 }
 
-// argTypedefPrefix is the prefix of repro.c's per-argument typedefs
-// ("tf_t0"): "tf_t", unless the case has a typedef of that form (a case
-// typedef t1 is tf_t1 after Prefixed), then the first free "tf_tN_".
-func argTypedefPrefix(fn *ctype.Func) string {
-	names := map[string]bool{}
-	seen := map[*ctype.Record]bool{} // records may point to themselves
-	var walk func(t ctype.Type)
-	walk = func(t ctype.Type) {
-		switch u := t.(type) {
-		case *ctype.Typedef:
-			if !names[u.Name] {
-				names[u.Name] = true
-				walk(u.Type)
-			}
-		case *ctype.Pointer:
-			walk(u.Elem)
-		case *ctype.Array:
-			walk(u.Elem)
-		case *ctype.Record:
-			if !seen[u] {
-				seen[u] = true
-				for _, m := range u.Members {
-					walk(m.Type)
-				}
-			}
-		}
-	}
-	for _, prm := range fn.Params {
-		walk(prm.Type)
-	}
-	walk(fn.Return)
-	prefix := "tf_t"
-	for n := 2; ; n++ {
-		clash := false
-		for i := range fn.Params {
-			clash = clash || names[fmt.Sprintf("%s%d", prefix, i)]
-		}
-		if !clash {
-			return prefix
-		}
-		prefix = fmt.Sprintf("tf_t%d_", n)
-	}
-}
-
 func reproARM64(c *Case) string {
 	p := planRepro(c)
-	td := argTypedefPrefix(p.fn)
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	nbytes := len(p.abi)
@@ -297,9 +252,9 @@ func reproARM64(c *Case) string {
 	w("/* The case, with tags prefixed tf_ and the function named %s. */\n", reproCallee)
 	w("%s\n", ctype.Render(p.fn))
 	for i, prm := range p.fn.Params {
-		w("typedef %s;\n", ctype.Declarator(prm.Type, fmt.Sprintf("%s%d", td, i)))
-		w("_Static_assert(sizeof(%s%d) == %d && _Alignof(%s%d) == %d, \"%s: the compiler lays out %s differently from trampfuzz\");\n",
-			td, i, p.sizes[i], td, i, ctype.Alignof(prm.Type), p.names[i], strings.ReplaceAll(p.types[i], `"`, `'`))
+		w("typedef %s;\n", ctype.Declarator(prm.Type, fmt.Sprintf("tf_t%d", i)))
+		w("_Static_assert(sizeof(tf_t%d) == %d && _Alignof(tf_t%d) == %d, \"%s: the compiler lays out %s differently from trampfuzz\");\n",
+			i, p.sizes[i], i, ctype.Alignof(prm.Type), p.names[i], strings.ReplaceAll(p.types[i], `"`, `'`))
 	}
 	w("\n#define TF_NARGS %d\n#define TF_NBYTES %d\n#define TF_RUNS %d\n#define TF_PATLEN %d\n#define TF_WIN %d\n", len(p.sizes), nbytes, p.runs, p.patLen, p.window)
 	w("#define TF_CAPWIN %d /* the window starts here in the capture */\n", reproCapWindow)
@@ -361,7 +316,7 @@ func reproARM64(c *Case) string {
 	w("static void __attribute__((noinline)) tf_call(int run)\n{\n\tconst unsigned char *p = tf_pat[run];\n")
 	var args []string
 	for i := range p.fn.Params {
-		w("\t%s%d a%d;\n\t__builtin_memcpy(&a%d, p + %d, sizeof a%d);\n", td, i, i, i, p.offsets[i], i)
+		w("\ttf_t%d a%d;\n\t__builtin_memcpy(&a%d, p + %d, sizeof a%d);\n", i, i, i, p.offsets[i], i)
 		args = append(args, fmt.Sprintf("a%d", i))
 	}
 	w("\t%s(%s);\n", reproCallee, strings.Join(args, ", "))
