@@ -156,3 +156,15 @@ func shape(t ctype.Type, rules []string) string {
 	}
 	return "argument"
 }
+
+// KernelSide reports whether rule names a cause in the kernel's own code
+// (one of the Rule… constants of this package, either architecture), not
+// an ABI rule the trampoline fails to apply.
+func KernelSide(rule string) bool {
+	switch rule {
+	case RuleStructOpsBase, RuleNotSaved, RuleInt128OneSlot,
+		RuleX86StructOpsBase, RuleX86NotSaved, RuleX86NoClass, RuleX86Int128Slot, RuleX86Corrupt:
+		return true
+	}
+	return false
+}

@@ -89,17 +89,6 @@ func passedAlike(abi, jit []loc.Loc) bool {
 	return true
 }
 
-// kernelSide reports whether rule is a kernel-side cause on x86-64 (a
-// check.Rule… constant) rather than a rule of the ABI the trampoline
-// skipped.
-func kernelSide(rule string) bool {
-	switch rule {
-	case check.RuleX86NoClass, check.RuleX86Int128Slot, check.RuleX86Corrupt, check.RuleX86StructOpsBase, check.RuleNotSaved:
-		return true
-	}
-	return false
-}
-
 // Summary is the one sentence that says what is wrong.
 func Summary(c *Case) string {
 	v := c.Verdict
@@ -114,7 +103,7 @@ func Summary(c *Case) string {
 	}
 	s := fmt.Sprintf("On %s with BTF from pahole %s, %s attached to `%s` reads argument %d `%s` (`%s`, %s) from `%s`, but the caller put it in `%s`",
 		c.Target.Kernel, c.Target.Pahole, prog, strings.TrimSuffix(lastLine(v.C), "\n"), m.Index, name, m.Type, plural(m.Size, "byte"), jitRuns(c, m.JIT), abiRuns(c, m.ABI))
-	if v.Rule == check.RuleOther || v.Rule == check.RuleStructOpsBase || (isX86(c) && kernelSide(v.Rule)) {
+	if v.Rule == check.RuleOther || check.KernelSide(v.Rule) {
 		return s + " (" + v.Problem + ")."
 	}
 	return s + ": the trampoline does not apply " + v.Rule + " (" + strings.TrimPrefix(v.Problem, v.Rule+" ") + ")."

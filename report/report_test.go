@@ -78,7 +78,8 @@ func TestParaphrases(t *testing.T) {
 		oracle.RuleGCCModeAlign, oracle.RuleClangTypeAlign, oracle.RuleGCCUnnamedBitfield, oracle.RuleClangUnnamedBitfield,
 		oracle.RuleGCCEmpty, oracle.RuleClangEmptyMemory, oracle.RuleLLVMFrontendR9, oracle.RuleLLVMInt128Split,
 		oracle.RuleLLVMInt128Align8, oracle.RuleLLVMInt128HoldsR9,
-		check.RuleX86NoClass, check.RuleX86Int128Slot, check.RuleX86Corrupt, check.RuleX86StructOpsBase}
+		check.RuleNotSaved, check.RuleInt128OneSlot,
+		check.RuleX86NoClass, check.RuleX86Int128Slot, check.RuleX86Corrupt, check.RuleX86StructOpsBase, check.RuleX86NotSaved}
 	for _, r := range rules {
 		p, ok := Paraphrase(r)
 		if !ok || p == "" {

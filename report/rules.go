@@ -44,6 +44,8 @@ var paraphrases = map[string]string{
 	oracle.RuleGCC12PackedBitfield: "GCC 9.1–12: a packed bit-field still adds its declared type's alignment (PR105549, fixed in GCC 13.1).",
 
 	check.RuleStructOpsBase: "Kernel, not ABI: a struct_ops trampoline is reached by blr and pushes only {FP, LR}, so the caller's stack arguments start at FP+16; before 50de1c47a41d the arm64 JIT read them from FP+32.",
+	check.RuleNotSaved:      "Kernel, not ABI: the trampoline stores fewer ctx slots than the verifier gives the arguments, so the slot the BPF program reads for this argument is never written.",
+	check.RuleInt128OneSlot: "Kernel, not ABI: from v6.0 (efc9909fdce0, 90564f1e3dd6) until 9014cf56f13d the arm64 trampoline counted an __int128 as one register while the verifier gives it two ctx slots, so the last ctx slot is never saved.",
 	check.RuleOther:         "No single rule: the byte lists below show how the placements differ.",
 
 	// System V x86-64 psABI 1.0 §3.2.3 "Parameter Passing" (and §3.1.2 for
@@ -86,6 +88,7 @@ var paraphrases = map[string]string{
 	// Kernel-side causes on x86-64 (check/class_x86.go, layout/x86.go).
 	check.RuleX86NoClass:       "Kernel, not ABI: the trampoline gives every argument ceil(size/8) registers or stack slots from its BTF size, so a record with a NO_CLASS eightbyte (which System V does not pass) takes one slot too many, and every later argument is read one register or slot too far.",
 	check.RuleX86Int128Slot:    "Kernel, not ABI: from v6.3 until 814cba835ef6 the x86 trampoline counted extra slots (nr_regs) only for BTF_FMODEL_STRUCT_ARG arguments, so an __int128 counts one slot while the verifier gives it two (720e6a435194): the ctx slot past nr_regs is never reliably saved.",
+	check.RuleX86NotSaved:      "Kernel, not ABI: the x86 trampoline stores fewer ctx slots than the verifier gives the arguments, so the slot the BPF program reads for this argument is never written.",
 	check.RuleX86Corrupt:       "Kernel, not ABI: before 473e3150e30a save_regs stored each argument with emit_stx(bytes_to_bpf_size(size)); for 3, 5, 6, 7 or 16 bytes that is -EINVAL and emit_stx emits no opcode, so the trampoline's code is garbage from there on.",
 	check.RuleX86StructOpsBase: "Kernel, not ABI: an indirect (struct_ops) trampoline is called by the caller itself, so there is no second return address and the caller's stack arguments start at RBP+0x10; until 596824de8c10 the x86 JIT read them from RBP+0x18, 8 bytes too high.",
 }
