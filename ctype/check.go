@@ -67,9 +67,10 @@ func (c *checker) fn(fn *Func) error {
 	return nil
 }
 
-// checker is one Check call. Its sets are smallMaps: a signature has a
-// handful of records, tags and typedefs, and Check runs once per signature
-// in check.Run.
+// checker is one Check call, or one Parse (every record definition and
+// then the prototype). Its sets are smallMaps: a signature has a handful
+// of records, tags and typedefs, and Check runs once per signature in
+// check.Run.
 type checker struct {
 	state       smallMap[*Record, uint8] // 1: being checked (by value), 2: done
 	tags        smallMap[string, Type]

@@ -3,6 +3,7 @@ package ctype
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -66,7 +67,7 @@ func (o ParseOptions) Parse(filename string, src []byte) (fn *Func, err error) {
 	return p.fn, nil
 }
 
-// builtinKinds are the kernel's fixed-width integer typedefs
+// builtinKind is the kind of one of the kernel's fixed-width integer typedefs
 // (include/uapi/asm-generic/int-ll64.h, include/linux/types.h). Parse
 // resolves them to typedefs that Render then writes out, so the canonical
 // text stays self-contained.
@@ -89,7 +90,7 @@ func builtinKind(name string) (BasicKind, bool) {
 	case "s64":
 		return LongLong, true
 	}
-	return 0, name == "bool"
+	return Bool, name == "bool"
 }
 
 // builtin is the built-in typedef called name, made on first use: each
@@ -104,9 +105,6 @@ func (p *parser) builtin(name string) (*Typedef, bool) {
 		u64, _ := p.builtin("__u64")
 		td = &Typedef{Name: name, Type: u64, Aligned: 8}
 	} else if k, ok := builtinKind(name); ok {
-		if name == "bool" {
-			k = Bool
-		}
 		td = &Typedef{Name: name, Type: BasicOf(k)}
 	} else {
 		return nil, false
@@ -134,6 +132,7 @@ type parser struct {
 	consts   map[string]int64    // enumerators
 	fn       *Func
 	fnOff    int
+	defining []*Record // records whose body is being parsed, outermost first
 	// chk checks each record at its definition, for an error there, and
 	// the prototype at the end; what it has checked it does not again.
 	chk checker
@@ -239,6 +238,9 @@ func (p *parser) declaration() {
 			}
 			if _, dup := p.typedefs[d.name]; dup {
 				p.fail(d.off, "redefinition of typedef %s", d.name)
+			}
+			if _, used := p.builtins[d.name]; used {
+				p.fail(d.off, "redefinition of typedef %s, used above as the built-in %s", d.name, d.name)
 			}
 			a := sp.attrs.merge(post)
 			if a.packed {
@@ -655,12 +657,17 @@ func (p *parser) recordSpec() (Type, bool) {
 	var r *Record
 	if name != "" {
 		r = p.tagRecord(kwOff, name, union)
+		if slices.Contains(p.defining, r) {
+			p.fail(kwOff, "nested redefinition of %s %s", kw, name) // GCC's words
+		}
 		if !r.Incomplete {
 			p.fail(kwOff, "redefinition of %s %s", kw, name)
 		}
 	} else {
 		r = &Record{Union: union, Incomplete: true}
 	}
+	p.defining = append(p.defining, r)
+	defer func() { p.defining = p.defining[:len(p.defining)-1] }()
 	p.next() // {
 	var members []Member
 	for !p.is("}") {

@@ -63,6 +63,11 @@ var parseErrorTests = []struct{ name, in, want string }{
 	{"typedef redefined", "typedef int t; typedef long t;\nvoid f(t a);", "t.c:1:29: redefinition of typedef t"},
 	{"tag of another kind", "struct s { int x; }; union s { int y; };\nvoid f(struct s a);", "t.c:1:22: s used as a different kind of tag"},
 	{"record redefined", "struct s { int x; }; struct s { int y; };\nvoid f(struct s a);", "t.c:1:22: redefinition of struct s"},
+	// gcc 12: "error: nested redefinition of 'struct node'".
+	{"nested redefinition by value", "struct node { struct node { int b; } A; };\nvoid f(struct node x);", "t.c:1:15: nested redefinition of struct node"},
+	{"nested redefinition by pointer", "struct node { struct node { int b; } *p; };\nvoid f(struct node x);", "t.c:1:15: nested redefinition of struct node"},
+	// gcc 12 after typedef unsigned char u8: "conflicting types for 'u8'".
+	{"built-in typedef redefined", "struct a { u8 x; };\ntypedef int u8;\nvoid f(u8 p);", "t.c:2:13: redefinition of typedef u8, used above as the built-in u8"},
 	{"unclosed parameters", "void f(int a", "t.c:1:13: expected ')', found end of file"},
 	{"trailing comma", "void f(int a,);", "t.c:1:14: expected a type, found ')'"},
 	{"declares nothing", "struct { int x; };\nvoid f(int a);", "t.c:1:1: declaration declares nothing"},
