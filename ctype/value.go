@@ -1,13 +1,5 @@
 package ctype
 
-// ValueBytes marks the bytes of a value of type t that hold part of its
-// value: bytes no member covers (padding), the bits of unnamed bit-fields
-// and zero-width bit-fields hold none. longDouble is how many bytes of a
-// long double hold its value: 16 on AArch64 (IEEE binary128), 10 on x86-64
-// (the x87 80-bit format padded to 16, psABI 1.0 §3.1.2).
-//
-// A calling convention need not pass the other bytes (System V's NO_CLASS
-// eightbytes), so comparisons of placements look at these bytes only.
 // PaddingBytes marks, per parameter of fn, the bytes that hold no part of
 // its value: the complement of ValueBytes (longDouble as there).
 func PaddingBytes(fn *Func, longDouble int64) [][]bool {
@@ -22,6 +14,14 @@ func PaddingBytes(fn *Func, longDouble int64) [][]bool {
 	return out
 }
 
+// ValueBytes marks the bytes of a value of type t that hold part of its
+// value: bytes no member covers (padding), the bits of unnamed bit-fields
+// and zero-width bit-fields hold none. longDouble is how many bytes of a
+// long double hold its value: 16 on AArch64 (IEEE binary128), 10 on x86-64
+// (the x87 80-bit format padded to 16, psABI 1.0 §3.1.2).
+//
+// A calling convention need not pass the other bytes (System V's NO_CLASS
+// eightbytes), so comparisons of placements look at these bytes only.
 func ValueBytes(t Type, longDouble int64) []bool {
 	value := make([]bool, Sizeof(t))
 	markValue(t, 0, value, longDouble)
