@@ -170,10 +170,14 @@ func TestPointerAndNext(t *testing.T) {
 	}
 }
 
+// locs parses locations; "" is a byte with no location (the zero Loc).
 func locs(t *testing.T, ss ...string) []loc.Loc {
 	t.Helper()
 	out := make([]loc.Loc, len(ss))
 	for i, s := range ss {
+		if s == "" {
+			continue
+		}
 		l, err := loc.Parse(s)
 		if err != nil {
 			t.Fatal(err)
@@ -199,6 +203,11 @@ func TestRuns(t *testing.T) {
 		{[]string{"x1.0", "x1.2", "x1.1"}, "x1.0 x1.2 x1.1"},
 		{[]string{"ref(x1)+0", "ref(x2)+1"}, "ref(x1)+0 ref(x2)+1"},
 		{[]string{"ref(sp+0)+0", "ref(sp+8)+1"}, "ref(sp+0)+0 ref(sp+8)+1"},
+		// Bytes with no location (not passed, or never read) fold into one
+		// run of their count, between located runs.
+		{[]string{"x0.0", "", "", "x0.1"}, "x0.0 none×2 x0.1"},
+		{[]string{"", "", "", ""}, "none×4"},
+		{[]string{"", "sp+0", "sp+1", ""}, "none×1 sp+0-1 none×1"},
 	} {
 		var parts []string
 		runs := loc.Runs(locs(t, tt.bytes...))

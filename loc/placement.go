@@ -82,11 +82,9 @@ func (r Run) String() string {
 func Runs(bytes []Loc) []Run {
 	var runs []Run
 	for _, l := range bytes {
-		if n := len(runs); n > 0 && l.IsZero() && runs[n-1].First.IsZero() {
-			runs[n-1].Len++
-			continue
-		}
-		if n := len(runs); n > 0 && !l.IsZero() && !runs[n-1].First.IsZero() && runs[n-1].Last().Next() == l {
+		// A byte extends the last run when both have no location, or when
+		// it is the location after the run's last.
+		if n := len(runs); n > 0 && l.IsZero() == runs[n-1].First.IsZero() && (l.IsZero() || runs[n-1].Last().Next() == l) {
 			runs[n-1].Len++
 			continue
 		}
