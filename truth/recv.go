@@ -159,7 +159,7 @@ func (rp *recvPlan) writeTo(w *bytes.Buffer) {
 	for _, p := range rp.ptrs {
 		if p.base.Kind == loc.InReg {
 			u(0)
-			u(orARM64(rp.arch).gprSlot(p.base.Reg))
+			u(rp.arch.gprSlot(p.base.Reg))
 		} else {
 			u(1)
 			u(int(p.base.Off))
@@ -218,7 +218,7 @@ func (rp *recvPlan) narrow(p sigPlan, outs [][]byte, o *Observation) error {
 			if !ok {
 				continue
 			}
-			if len(a.Bytes[b]) == 0 && orARM64(rp.arch).padNowhere {
+			if len(a.Bytes[b]) == 0 && rp.arch.padNowhere {
 				// Passed nowhere: padding (a NO_CLASS eightbyte), which the
 				// callee may copy from wherever it likes.
 				continue

@@ -188,7 +188,7 @@ func TestNarrow(t *testing.T) {
 	fn := mustParse(t, "void f(short a);")
 	p := newPlan(fn, 0)
 	x0 := func(k int) loc.Loc { return loc.RegByte(loc.XReg(0), k) }
-	rp := &recvPlan{runs: 2, owner: map[uint64]loc.Loc{0x0201: x0(0), 0x0403: loc.Stack(8)}}
+	rp := &recvPlan{arch: orARM64(nil), runs: 2, owner: map[uint64]loc.Loc{0x0201: x0(0), 0x0403: loc.Stack(8)}}
 	obs := func() *Observation {
 		return &Observation{Args: []ArgBytes{{Size: 2, Bytes: [][]loc.Loc{{x0(0), loc.Stack(8)}, {x0(1), loc.Stack(9)}}}}}
 	}

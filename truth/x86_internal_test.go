@@ -38,11 +38,6 @@ func TestX87PatternsNormal(t *testing.T) {
 			seen[key] = true
 		}
 	}
-	// AArch64's long double is binary128: no constraint there.
-	p.arch = nil
-	if x := orARM64(p.arch).x87; x {
-		t.Error("AArch64 spec has x87 set")
-	}
 }
 
 // The receive pass gives rdi a return buffer when the signature returns a
