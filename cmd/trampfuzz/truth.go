@@ -28,7 +28,7 @@ func runTruth(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 0, "byte pattern seed")
 	keep := fs.String("keep", "", "keep the generated C files and binaries in `DIR`")
 	arch := fs.String("arch", envOr("TRAMPFUZZ_ARCH", truth.ArchARM64), "architecture: aarch64 (cross compilers under qemu) or x86_64 (native) (env TRAMPFUZZ_ARCH)")
-	checkOracle := fs.Bool("check-oracle", false, "draw -n random signatures (gen.Full, -seed) and check the AAPCS64 oracle and its variants against gcc and clang")
+	checkOracle := fs.Bool("check-oracle", false, "draw -n random signatures (gen.Full, -seed) and check the oracle (AAPCS64 and its variants, or System V with -arch x86_64) against gcc and clang")
 	n := fs.Int("n", 1000, "with -check-oracle: signatures to draw")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -42,9 +42,14 @@ func runTruth(args []string, stdout, stderr io.Writer) int {
 		defer stop()
 		opts := oraclecheck.Options{N: *n, Seed: *seed,
 			Progress: func(done, total int) { fmt.Fprintf(stderr, "%d/%d signatures\n", done, total) }}
-		run := oraclecheck.Run
-		if *arch == truth.ArchX86_64 {
+		var run func(context.Context, oraclecheck.Options) (*oraclecheck.Report, error)
+		switch *arch {
+		case truth.ArchARM64:
+			run = oraclecheck.Run
+		case truth.ArchX86_64:
 			run = oraclecheck.RunSysV
+		default:
+			return badInput(stderr, fmt.Errorf("%w %q (want %q or %q)", truth.ErrUnknownArch, *arch, truth.ArchARM64, truth.ArchX86_64))
 		}
 		r, err := run(ctx, opts)
 		if err != nil {

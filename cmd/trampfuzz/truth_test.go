@@ -119,7 +119,8 @@ func TestTruthDivergenceExit(t *testing.T) {
 
 func TestTruthBadInput(t *testing.T) {
 	f := writeC(t, "bad.c", "void f(int a\n")
-	for _, args := range [][]string{{"truth", f}, {"truth", "-cc", "icc", f}, {"truth"}} {
+	for _, args := range [][]string{{"truth", f}, {"truth", "-cc", "icc", f}, {"truth"},
+		{"truth", "-check-oracle", "-arch", "riscv64"}, {"truth", "-arch", "riscv64", f}} {
 		var out, errOut bytes.Buffer
 		if code := runMain(args, &out, &errOut); code != exitBadInput || errOut.Len() == 0 {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, errOut.String())
