@@ -65,6 +65,27 @@ func markValue(t Type, off int64, value []bool, longDouble int64) {
 	}
 }
 
+// X87IntegerBits marks, per parameter of fn, byte 7 of every long double
+// in it: the byte holding the explicit integer bit of the x87 80-bit
+// format (psABI 1.0 §3.1.2, Figure 3.1: long double is that format in 16
+// bytes). A parameter without a long double gets nil. Ground-truth
+// patterns set that bit so the value stays a normal number, which the x87
+// loads and stores compilers copy long doubles with keep unchanged.
+func X87IntegerBits(fn *Func) [][]bool {
+	out := make([][]bool, len(fn.Params))
+	for i, prm := range fn.Params {
+		var mask []bool
+		for _, off := range LongDoubleOffsets(prm.Type) {
+			if mask == nil {
+				mask = make([]bool, Sizeof(prm.Type))
+			}
+			mask[off+7] = true
+		}
+		out[i] = mask
+	}
+	return out
+}
+
 // LongDoubleOffsets lists the byte offset of every long double inside a
 // value of type t (t itself, record members at any depth, array elements),
 // in memory order. Bit-fields are never long double.

@@ -67,18 +67,34 @@ func isBool(t ctype.Type) bool {
 	return ok && b.Kind == ctype.Bool
 }
 
+// flatBytes lists the locations of every argument byte of pl in argument
+// order, sizes[i] bytes for argument i (the zero Loc where pl has none).
+func flatBytes(pl loc.Placement, sizes []int) []loc.Loc {
+	var out []loc.Loc
+	for i, size := range sizes {
+		for b := 0; b < size; b++ {
+			var l loc.Loc
+			if i < len(pl.Args) && b < len(pl.Args[i].Bytes) {
+				l = pl.Args[i].Bytes[b]
+			}
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 func planRepro(c *Case) reproPlan {
 	// The case's names get their own prefix, apart from repro.c's own tf_
 	// names (a case's struct loc must not meet struct tf_loc, nor its
 	// typedef t1 the argument typedef tf_t1).
 	p := reproPlan{fn: ctype.Prefixed(c.Func, reproCallee, "tfc_", "TFC_")}
 	if isX86(c) {
-		p.x87 = x87Bytes(c.Func)
+		p.x87 = ctype.X87IntegerBits(c.Func)
 		for _, pad := range ctype.PaddingBytes(c.Func, 10) {
 			p.pad = append(p.pad, pad...)
 		}
 	}
-	off, nbool, align := 0, 0, 16
+	off, nbool, align, nbytes := 0, 0, 16, 0
 	for i, prm := range c.Func.Params {
 		name := prm.Name
 		if name == "" {
@@ -92,23 +108,14 @@ func planRepro(c *Case) reproPlan {
 		p.types = append(p.types, ctype.TypeString(prm.Type))
 		p.sizes = append(p.sizes, size)
 		p.offsets = append(p.offsets, off)
-		p.first = append(p.first, len(p.abi))
+		p.first = append(p.first, nbytes)
+		nbytes += size
 		off += size
-		for b := 0; b < size; b++ {
-			var al, jl loc.Loc
-			if i < len(c.Verdict.ABI.Args) && b < len(c.Verdict.ABI.Args[i].Bytes) {
-				al = c.Verdict.ABI.Args[i].Bytes[b]
-			}
-			if i < len(c.Verdict.JIT.Args) && b < len(c.Verdict.JIT.Args[i].Bytes) {
-				jl = c.Verdict.JIT.Args[i].Bytes[b]
-			}
-			p.abi = append(p.abi, al)
-			p.jit = append(p.jit, jl)
-		}
 		if isBool(prm.Type) {
 			nbool++
 		}
 	}
+	p.abi, p.jit = flatBytes(*c.Verdict.ABI, p.sizes), flatBytes(*c.Verdict.JIT, p.sizes)
 	p.patLen = max(16, (off+align-1)/align*align)
 	p.window = reproStackWindow(p.sizes)
 	// The trampoline may read above the argument area (a struct_ops base

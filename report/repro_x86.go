@@ -18,14 +18,10 @@ const (
 	ReproCommandX86Clang = "clang -O2 -static -o repro-clang repro.c && ./repro-clang"
 )
 
-// The x86-64 capture record: rdi, rsi, rdx, rcx, r8, r9 (8 bytes each),
-// xmm0–xmm7 from byte 64, RSP before the call at 192, then the stack window
-// from there up.
-const (
-	reproX86CapXMM    = 64
-	reproX86CapSP     = 192
-	reproX86CapWindow = 208
-)
+// reproX86CapWindow is where the stack window starts in the x86-64
+// capture record: rdi, rsi, rdx, rcx, r8, r9 (8 bytes each), xmm0–xmm7
+// from byte 64, RSP before the call at 192, then the window.
+const reproX86CapWindow = 208
 
 // sysvGPRs is the capture order of the integer argument registers (psABI
 // 1.0 §3.2.3: rdi, rsi, rdx, rcx, r8, r9).
@@ -65,43 +61,6 @@ func cLocX86(l loc.Loc) string {
 		return fmt.Sprintf("{3,0,%d}", l.Off)
 	}
 	return "{0,0,0}"
-}
-
-// flatBytes lists the locations of every argument byte of pl in argument
-// order, sizes[i] bytes for argument i (the zero Loc where pl has none).
-func flatBytes(pl loc.Placement, sizes []int) []loc.Loc {
-	var out []loc.Loc
-	for i, size := range sizes {
-		for b := 0; b < size; b++ {
-			var l loc.Loc
-			if i < len(pl.Args) && b < len(pl.Args[i].Bytes) {
-				l = pl.Args[i].Bytes[b]
-			}
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-// x87Bytes marks, per parameter, byte 7 of every long double in it: the
-// explicit integer bit of the x87 80-bit format (psABI 1.0 §3.1.2, Figure
-// 3.1: long double is the 80-bit extended format in 16 bytes). With that
-// bit set and pattern bytes that are never 0x00 or 0xff the value is a
-// normal number, which the x87 loads and stores compilers copy long
-// doubles with keep unchanged.
-func x87Bytes(fn *ctype.Func) [][]bool {
-	out := make([][]bool, len(fn.Params))
-	for i, prm := range fn.Params {
-		var mask []bool
-		for _, off := range ctype.LongDoubleOffsets(prm.Type) {
-			if mask == nil {
-				mask = make([]bool, ctype.Sizeof(prm.Type))
-			}
-			mask[off+7] = true
-		}
-		out[i] = mask
-	}
-	return out
 }
 
 // reproX86 is ReproC for an x86-64 target: a native program for gcc and

@@ -122,7 +122,7 @@ func makePatterns(p sigPlan, seed uint64) patterns {
 	}
 	var x87 [][]bool // x86-64: bytes that must keep a long double normal (x86.go)
 	if orARM64(p.arch).x87 {
-		x87 = x87Bytes(p)
+		x87 = ctype.X87IntegerBits(p.fn)
 	}
 	for j, prm := range p.fn.Params {
 		for b := 0; b < p.sizes[j]; b++ {

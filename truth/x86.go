@@ -153,23 +153,6 @@ func stackBoundX86(p sigPlan) int {
 	return n
 }
 
-// x87Bytes marks, per parameter, the byte of every long double in it that
-// holds the explicit integer bit (byte 7 of the 80-bit value).
-func x87Bytes(p sigPlan) [][]bool {
-	var out [][]bool
-	for j, prm := range p.fn.Params {
-		var mask []bool
-		for _, off := range ctype.LongDoubleOffsets(prm.Type) {
-			if mask == nil {
-				mask = make([]bool, p.sizes[j])
-			}
-			mask[off+7] = true
-		}
-		out = append(out, mask)
-	}
-	return out
-}
-
 // x87Tuple draws a tuple of pattern values with bit 7 set in every run
 // (128–254), not all equal, that used does not hold.
 func x87Tuple[V any](rng *rand.Rand, runs int, used map[uint64]V) uint64 {
