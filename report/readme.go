@@ -9,13 +9,13 @@ import (
 	"github.com/trampfuzz/trampfuzz/loc"
 )
 
-// runs folds a byte list for the text: "x2.0-7 x3.0-7"; a byte the
-// trampoline never stores is "(not saved)".
-func runs(bytes []loc.Loc) string {
+// runs folds a byte list for the text: "x2.0-7 x3.0-7"; a run of bytes
+// with no location is missing(its length).
+func runs(bytes []loc.Loc, missing func(n int) string) string {
 	var parts []string
 	for _, r := range loc.Runs(bytes) {
 		if r.First.IsZero() {
-			parts = append(parts, "(not saved)")
+			parts = append(parts, missing(r.Len))
 			continue
 		}
 		parts = append(parts, r.String())
@@ -23,48 +23,31 @@ func runs(bytes []loc.Loc) string {
 	return strings.Join(parts, " ")
 }
 
-// runsX86 is runs for x86-64 reports, with a run of bytes that have no
-// location folded into one "(missing: N bytes)": System V does not pass
-// NO_CLASS eightbytes at all ("(not passed: 8 bytes)"), and a trampoline
-// slot past nr_regs is never saved ("(not saved: 8 bytes)").
-func runsX86(bytes []loc.Loc, missing string) string {
-	var parts []string
-	for i := 0; i < len(bytes); {
-		if !bytes[i].IsZero() {
-			j := i + 1
-			for j < len(bytes) && !bytes[j].IsZero() {
-				j++
-			}
-			for _, r := range loc.Runs(bytes[i:j]) {
-				parts = append(parts, r.String())
-			}
-			i = j
-			continue
-		}
-		j := i + 1
-		for j < len(bytes) && bytes[j].IsZero() {
-			j++
-		}
-		parts = append(parts, fmt.Sprintf("(%s: %s)", missing, plural(j-i, "byte")))
-		i = j
-	}
-	return strings.Join(parts, " ")
+// notSaved marks bytes an arm64 trampoline never stores.
+func notSaved(int) string { return "(not saved)" }
+
+// missingX86 marks, in x86-64 reports, a run of bytes with no location by
+// its length: System V does not pass NO_CLASS eightbytes at all ("(not
+// passed: 8 bytes)"), and a trampoline slot past nr_regs is never saved
+// ("(not saved: 8 bytes)").
+func missingX86(what string) func(n int) string {
+	return func(n int) string { return fmt.Sprintf("(%s: %s)", what, plural(n, "byte")) }
 }
 
 // abiRuns and jitRuns fold an argument's bytes as the ABI placed them and
 // as the trampoline reads them, in the notation of c's architecture.
 func abiRuns(c *Case, bytes []loc.Loc) string {
 	if isX86(c) {
-		return runsX86(bytes, "not passed")
+		return runs(bytes, missingX86("not passed"))
 	}
-	return runs(bytes)
+	return runs(bytes, notSaved)
 }
 
 func jitRuns(c *Case, bytes []loc.Loc) string {
 	if isX86(c) {
-		return runsX86(bytes, "not saved")
+		return runs(bytes, missingX86("not saved"))
 	}
-	return runs(bytes)
+	return runs(bytes, notSaved)
 }
 
 // unpassedArg is the first argument up to index i with bytes the ABI does
