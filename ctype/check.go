@@ -141,11 +141,6 @@ func checkAlign[W fmt.Stringer](n int64, what W) error {
 	return nil
 }
 
-// text is a what that is already a string.
-type text string
-
-func (t text) String() string { return string(t) }
-
 // typedefWhat spells "typedef NAME" on error only.
 type typedefWhat struct{ t *Typedef }
 

@@ -246,9 +246,6 @@ func (p *parser) declaration() {
 			if a.packed {
 				p.fail(d.off, "packed on a typedef name is ignored by GCC; put it on the record")
 			}
-			if err := checkAlign(a.aligned, text("typedef "+d.name)); err != nil {
-				p.fail(a.alignOff, "%s", unwrap(err))
-			}
 			td := &Typedef{Name: d.name, Type: d.typ, Aligned: a.aligned}
 			p.typedefs[d.name] = td
 		case d.fn != nil:
