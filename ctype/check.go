@@ -29,8 +29,8 @@ func Check(fn *Func) error {
 // fn is Check with c's memo: records c has already checked (Parse checks
 // each at its definition) are not checked again.
 func (c *checker) fn(fn *Func) error {
-	if fn.Name == "" || !IsIdent(fn.Name) {
-		return c.errf("function name %q is not an identifier", fn.Name)
+	if err := CheckFuncName(fn.Name); err != nil {
+		return err
 	}
 	if fn.Return == nil {
 		return c.errf("function %s has no return type", fn.Name)
@@ -44,15 +44,8 @@ func (c *checker) fn(fn *Func) error {
 	}
 	for i, p := range fn.Params {
 		what := where{param: i}
-		if p.Name != "" {
-			if !IsIdent(p.Name) {
-				return c.errf("%s: name %q is not an identifier", what, p.Name)
-			}
-			for _, q := range fn.Params[:i] {
-				if q.Name == p.Name {
-					return c.errf("%s: duplicate parameter name %s", what, p.Name)
-				}
-			}
+		if err := CheckParamName(fn.Params, i); err != nil {
+			return err
 		}
 		if p.Type == nil {
 			return c.errf("%s has no type", what)
@@ -62,6 +55,33 @@ func (c *checker) fn(fn *Func) error {
 		}
 		if _, ok := Underlying(p.Type).(*Array); ok {
 			return c.errf("%s: an array parameter decays to a pointer; write the pointer", what)
+		}
+	}
+	return nil
+}
+
+// CheckFuncName is what Check says of a function's name: it must be an
+// identifier.
+func CheckFuncName(name string) error {
+	if !IsIdent(name) {
+		return fmt.Errorf("%w: function name %q is not an identifier", ErrInvalid, name)
+	}
+	return nil
+}
+
+// CheckParamName is what Check says of parameter i's name: none, or an
+// identifier no earlier parameter has.
+func CheckParamName(ps []Param, i int) error {
+	name := ps[i].Name
+	if name == "" {
+		return nil
+	}
+	if !IsIdent(name) {
+		return fmt.Errorf("%w: %s: name %q is not an identifier", ErrInvalid, where{param: i}, name)
+	}
+	for _, q := range ps[:i] {
+		if q.Name == name {
+			return fmt.Errorf("%w: %s: duplicate parameter name %s", ErrInvalid, where{param: i}, name)
 		}
 	}
 	return nil

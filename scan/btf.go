@@ -81,8 +81,8 @@ func (c *btfConv) function(fn *btf.Func) *function {
 	// ctype.Check runs in check.Run, once per distinct signature; only
 	// the names, which the verdict cache leaves out, are checked here:
 	// the parameters' once per proto.
-	if !ctype.IsIdent(fn.Name) {
-		f.Skip = &unsupported{Reason: SkipCheck, Detail: fmt.Sprintf("function name %q is not an identifier", fn.Name)}
+	if err := ctype.CheckFuncName(fn.Name); err != nil {
+		f.Skip = &unsupported{Reason: SkipCheck, Detail: err.Error()}
 		return f
 	}
 	if pc.names != nil {

@@ -355,25 +355,17 @@ func reasonKey(v *check.Verdict) string {
 // function's and the parameters' are identifiers, the parameters' are
 // distinct.
 func checkNames(fn *ctype.Func) error {
-	if !ctype.IsIdent(fn.Name) {
-		return fmt.Errorf("function name %q is not an identifier", fn.Name)
+	if err := ctype.CheckFuncName(fn.Name); err != nil {
+		return err
 	}
 	return checkParamNames(fn.Params)
 }
 
 // checkParamNames is checkNames for the parameters alone.
 func checkParamNames(ps []ctype.Param) error {
-	for i, p := range ps {
-		if p.Name == "" {
-			continue
-		}
-		if !ctype.IsIdent(p.Name) {
-			return fmt.Errorf("parameter %d: name %q is not an identifier", i, p.Name)
-		}
-		for _, q := range ps[:i] {
-			if q.Name == p.Name {
-				return fmt.Errorf("parameter %d: duplicate name %s", i, p.Name)
-			}
+	for i := range ps {
+		if err := ctype.CheckParamName(ps, i); err != nil {
+			return err
 		}
 	}
 	return nil
