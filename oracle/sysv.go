@@ -289,12 +289,6 @@ type sysvState struct {
 	lay ctype.Layouts
 }
 
-func (s *sysvState) layout(r *ctype.Record) ctype.RecordLayout { return s.lay.Of(r) }
-
-func (s *sysvState) alignOf(t ctype.Type) int64 { return s.lay.Alignof(t) }
-
-func (s *sysvState) sizeOf(t ctype.Type) int64 { return s.lay.Sizeof(t) }
-
 // sysvArg is what the passing rules need to know about one argument.
 type sysvArg struct {
 	size    int
@@ -419,7 +413,7 @@ func (s *sysvState) classifyParam(t ctype.Type, inReturn bool) sysvArg {
 
 // classifyRecord classifies a struct or union argument (declared type t).
 func (s *sysvState) classifyRecord(t ctype.Type, r *ctype.Record, inReturn bool) sysvArg {
-	lay := s.layout(r)
+	lay := s.lay.Of(r)
 	a := sysvArg{size: int(lay.Size)}
 	// A record on the stack takes its type's alignment, that of the main
 	// variant: a typedef's aligned(N) does not count
@@ -553,7 +547,7 @@ func (rc *recordClasses) mergeRange(c sysvClass, from, bits int64) {
 // so that always two fields are considered"; a field's class merges into
 // every eightbyte it covers.
 func (s *sysvState) walk(t ctype.Type, bitOff int64, gcc, clang *recordClasses, top bool) {
-	if !top && bitOff%(8*s.alignOf(t)) != 0 {
+	if !top && bitOff%(8*s.lay.Alignof(t)) != 0 {
 		clang.unaligned = true
 	}
 	switch u := ctype.Underlying(t).(type) {
@@ -593,7 +587,7 @@ func (s *sysvState) walk(t ctype.Type, bitOff int64, gcc, clang *recordClasses, 
 			clang.mergeRange(c, bitOff, 1)
 		}
 	case *ctype.Record:
-		lay := s.layout(u)
+		lay := s.lay.Of(u)
 		for i := range u.Members {
 			m := &u.Members[i]
 			off := bitOff + lay.Fields[i].BitOffset
@@ -615,7 +609,7 @@ func (s *sysvState) walk(t ctype.Type, bitOff int64, gcc, clang *recordClasses, 
 			s.walk(m.Type, off, gcc, clang, false)
 		}
 	case *ctype.Array:
-		esize := 8 * s.sizeOf(u.Elem)
+		esize := 8 * s.lay.Sizeof(u.Elem)
 		n := u.Len
 		if esize == 0 {
 			n = 1 // elements of size 0 classify as nothing

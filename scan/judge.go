@@ -41,7 +41,8 @@ type judgement struct {
 	AmbVerdict *check.Verdict
 }
 
-// runner runs check.Run with two caches: by type identity (a converter
+// runner runs check.Run with two caches (the scan's checker adds a third
+// in front, byShape: one judgement per function shape): by type identity (a converter
 // returns one ctype object per input type, so equal signatures of one BTF
 // file or one DWARF unit share their param types), then by the canonical
 // C text with names normalized (across units). A kernel has tens of

@@ -247,7 +247,12 @@ func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report,
 	// type section. Split BTF numbers its types after the base's, so it
 	// takes the general path.
 	walkErr := func() error {
-		if ids, ok := btfFuncIDs(raw); ok && rawOK && base == "" {
+		var ids []btf.TypeID
+		ok := false
+		if base == "" && rawOK {
+			ids, ok = btfFuncIDs(raw)
+		}
+		if ok {
 			for _, id := range ids {
 				t, err := spec.TypeByID(id)
 				if err != nil {
