@@ -471,3 +471,22 @@ func TestStackedHFAIsNeverTheRootCause(t *testing.T) {
 		}
 	}
 }
+
+// TestX86CorruptTrampoline: v6.3's save_regs stores a struct argument
+// register by register with emit_stx(bytes_to_bpf_size(size)); for a
+// 3-byte struct that size is -EINVAL and emit_stx emits no opcode, so the
+// trampoline's code is broken (layout/kernels.go, fixed by 473e3150e30a).
+// From v6.6 the store is 8 bytes wide and the struct is read right.
+func TestX86CorruptTrampoline(t *testing.T) {
+	fn := mustParse(t, "struct s { char a, b, c; };\nvoid f(struct s a);\n")
+	v, err := Run(fn, target(t, "x86_64/v6.3", "1.24"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Kind != Mismatch || v.Rule != RuleX86Corrupt {
+		t.Errorf("v6.3: %s, rule %q; want a mismatch by %q", v.Kind, v.Rule, RuleX86Corrupt)
+	}
+	if v, err := Run(fn, target(t, "x86_64/v6.6", "1.24")); err != nil || v.Kind != Agree {
+		t.Errorf("v6.6: %v, %v; want agree", v.Kind, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/loc"
 	"github.com/trampfuzz/trampfuzz/oracle"
 )
@@ -49,7 +50,7 @@ func classifyX86(fn *ctype.Func, m ArgMismatch, abi loc.Placement) (rule, proble
 		rule, what = oracle.RuleSysVPassSSE, "XMM registers not used"
 	case has(oracle.RuleSysVPassX87) && first.Kind == loc.OnStack && jitFirst.Kind == loc.InReg:
 		rule, what = oracle.RuleSysVPassX87, "X87 class in memory read from registers"
-	case jitMentions(m, "corrupt"):
+	case slices.ContainsFunc(m.JITRules, func(r string) bool { return strings.HasSuffix(r, layout.CorruptCode) }):
 		rule, what = RuleX86Corrupt, "no byte reliably saved"
 	case notRead(m.JIT):
 		rule, what = RuleX86NotSaved, "for this argument"
@@ -92,17 +93,6 @@ func classifyX86(fn *ctype.Func, m ArgMismatch, abi loc.Placement) (rule, proble
 func anyXMM(bytes []loc.Loc) bool {
 	for _, l := range bytes {
 		if l.Kind == loc.InReg && l.Reg.Class == loc.XMM {
-			return true
-		}
-	}
-	return false
-}
-
-// jitMentions reports whether the trampoline's rules for the argument
-// contain word.
-func jitMentions(m ArgMismatch, word string) bool {
-	for _, r := range m.JITRules {
-		if strings.Contains(r, word) {
 			return true
 		}
 	}

@@ -108,8 +108,13 @@ func x86StoreWidthOK(width int) bool {
 	return width == 1 || width == 2 || width == 4 || width == 8
 }
 
+// CorruptCode ends the JIT rule of every byte of a trampoline whose machine
+// code is broken (x86Corrupt), so that check can tell such a reading from
+// the others.
+const CorruptCode = "the trampoline's code is corrupt and no ctx slot is reliably stored"
+
 func x86Corrupt(commit string, arg, width int) string {
-	return fmt.Sprintf("x86 save_regs (%s): arg%d is stored with emit_stx(bytes_to_bpf_size(%d)) = -EINVAL, which emits no opcode: the trampoline's code is corrupt and no ctx slot is reliably stored", commit, arg, width)
+	return fmt.Sprintf("x86 save_regs (%s): arg%d is stored with emit_stx(bytes_to_bpf_size(%d)) = -EINVAL, which emits no opcode: %s", commit, arg, width, CorruptCode)
 }
 
 func x86TooMany(commit string, n, limit int, what string) *Rejection {
