@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -380,29 +381,11 @@ func TestReproGroundTruth(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "\nCONFIRMED: ") {
 				t.Errorf("case %d %s: exit %d\n%s", i, bin, code, out)
 			}
-			found := map[string][]loc.Loc{}
-			for _, line := range strings.Split(out, "\n") {
-				rest, ok := strings.CutPrefix(line, "byte ")
-				if !ok {
-					continue
-				}
-				key, locs, _ := strings.Cut(rest, ":")
-				for _, f := range strings.Fields(locs) {
-					l, err := loc.Parse(f)
-					if err != nil {
-						t.Fatalf("case %d %s: %q: %v", i, bin, line, err)
-					}
-					found[key] = append(found[key], l)
-				}
-			}
+			found := foundLocs(t, out)
 			for _, a := range c.Verdict.ABI.Args {
 				for b, want := range a.Bytes {
 					key := a.Name + "." + strconv.Itoa(b)
-					ok := false
-					for _, l := range found[key] {
-						ok = ok || l == want
-					}
-					if !ok {
+					if !slices.Contains(found[key], want) {
 						t.Errorf("case %d %s: %s: oracle says %s, the run found %v", i, bin, key, want, found[key])
 					}
 				}
@@ -412,11 +395,7 @@ func TestReproGroundTruth(t *testing.T) {
 			m := c.Verdict.Mismatches[0]
 			wrong := 0
 			for b, l := range m.JIT {
-				held := false
-				for _, f := range found[m.Name+"."+strconv.Itoa(b)] {
-					held = held || f == l
-				}
-				if !held {
+				if !slices.Contains(found[m.Name+"."+strconv.Itoa(b)], l) {
 					wrong++
 				}
 			}

@@ -337,7 +337,7 @@ func TestX86ReproGroundTruth(t *testing.T) {
 							continue
 						}
 						key := a.Name + "." + strconv.Itoa(b)
-						if !containsLoc(found[key], l) {
+						if !slices.Contains(found[key], l) {
 							t.Errorf("%s: %s: the %s oracle says %s, the run found %v", bin, key, reading, l, found[key])
 						}
 					}
@@ -398,15 +398,6 @@ func foundLocs(t *testing.T, out string) map[string][]loc.Loc {
 		}
 	}
 	return found
-}
-
-func containsLoc(ls []loc.Loc, l loc.Loc) bool {
-	for _, x := range ls {
-		if x == l {
-			return true
-		}
-	}
-	return false
 }
 
 // x86Kflags are the x86-64 kernel's code generation flags that matter
@@ -574,7 +565,7 @@ func TestX86ReproRandom(t *testing.T) {
 					if l.IsZero() || pad[a][b] {
 						continue
 					}
-					if key := arg.Name + "." + strconv.Itoa(b); !containsLoc(found[key], l) {
+					if key := arg.Name + "." + strconv.Itoa(b); !slices.Contains(found[key], l) {
 						t.Errorf("case %d %s: %s: %s oracle says %s, found %v\n%s", i, bin, key, variant.Name, l, found[key], c.Verdict.C)
 					}
 					misread = misread || c.Verdict.JIT.Args[a].Bytes[b] != l
