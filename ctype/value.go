@@ -23,44 +23,49 @@ func PaddingBytes(fn *Func, longDouble int64) [][]bool {
 // A calling convention need not pass the other bytes (System V's NO_CLASS
 // eightbytes), so comparisons of placements look at these bytes only.
 func ValueBytes(t Type, longDouble int64) []bool {
-	value := make([]bool, Sizeof(t))
-	markValue(t, 0, value, longDouble)
-	return value
-}
-
-func markValue(t Type, off int64, value []bool, longDouble int64) {
+	var lay Layouts
+	value := make([]bool, lay.Sizeof(t))
 	mark := func(from, n int64) {
 		for b := from; b < from+n && b < int64(len(value)); b++ {
 			value[b] = true
 		}
 	}
-	switch u := Underlying(t).(type) {
-	case *Basic:
-		n := Sizeof(u)
-		if u.Kind == LongDouble {
+	eachScalar(t, 0, &lay, func(u Type, off int64) {
+		n := lay.Sizeof(u)
+		if b, ok := u.(*Basic); ok && b.Kind == LongDouble {
 			n = longDouble
 		}
 		mark(off, n)
-	case *Pointer, *Enum:
-		mark(off, Sizeof(u))
+	}, func(firstBit, bits int64) {
+		mark(firstBit/8, (firstBit+bits-1)/8-firstBit/8+1)
+	})
+	return value
+}
+
+// eachScalar calls scalar for every basic, pointer and enum inside a value
+// of type t at byte offset off (t itself, record members at any depth,
+// array elements), in memory order, and bitfield, when not nil, for every
+// named bit-field of nonzero width (its first bit and width): unnamed and
+// zero-width bit-fields hold no value.
+func eachScalar(t Type, off int64, lay *Layouts, scalar func(u Type, off int64), bitfield func(firstBit, bits int64)) {
+	switch u := Underlying(t).(type) {
+	case *Basic, *Pointer, *Enum:
+		scalar(u, off)
 	case *Record:
-		lay := LayoutOf(u)
+		rl := lay.Of(u)
 		for i := range u.Members {
 			m := &u.Members[i]
-			if !m.Bitfield {
-				markValue(m.Type, off+lay.Fields[i].Offset, value, longDouble)
-				continue
+			switch {
+			case !m.Bitfield:
+				eachScalar(m.Type, off+rl.Fields[i].Offset, lay, scalar, bitfield)
+			case bitfield != nil && m.Name != "" && m.Bits != 0:
+				bitfield(off*8+rl.Fields[i].BitOffset, m.Bits)
 			}
-			if m.Name == "" || m.Bits == 0 {
-				continue
-			}
-			first := off*8 + lay.Fields[i].BitOffset
-			mark(first/8, (first+m.Bits-1)/8-first/8+1)
 		}
 	case *Array:
-		esz := Sizeof(u.Elem)
+		esz := lay.Sizeof(u.Elem)
 		for k := int64(0); k < u.Len && esz > 0; k++ {
-			markValue(u.Elem, off+k*esz, value, longDouble)
+			eachScalar(u.Elem, off+k*esz, lay, scalar, bitfield)
 		}
 	}
 }
@@ -91,27 +96,11 @@ func X87IntegerBits(fn *Func) [][]bool {
 // in memory order. Bit-fields are never long double.
 func LongDoubleOffsets(t Type) []int64 {
 	var out []int64
-	var walk func(t Type, off int64)
-	walk = func(t Type, off int64) {
-		switch u := Underlying(t).(type) {
-		case *Basic:
-			if u.Kind == LongDouble {
-				out = append(out, off)
-			}
-		case *Record:
-			lay := LayoutOf(u)
-			for i := range u.Members {
-				if !u.Members[i].Bitfield {
-					walk(u.Members[i].Type, off+lay.Fields[i].Offset)
-				}
-			}
-		case *Array:
-			esz := Sizeof(u.Elem)
-			for k := int64(0); k < u.Len && esz > 0; k++ {
-				walk(u.Elem, off+k*esz)
-			}
+	var lay Layouts
+	eachScalar(t, 0, &lay, func(u Type, off int64) {
+		if b, ok := u.(*Basic); ok && b.Kind == LongDouble {
+			out = append(out, off)
 		}
-	}
-	walk(t, 0)
+	}, nil)
 	return out
 }
