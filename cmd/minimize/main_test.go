@@ -159,23 +159,28 @@ func paddedTo(t testing.TB, core *ctype.Func, class string, tg check.Target, see
 func TestMinimizeGolden(t *testing.T) {
 	tg := testTarget(t)
 	for _, tc := range classCases {
-		t.Run(tc.name, func(t *testing.T) {
-			core := parse(t, tc.core)
-			v, err := check.Run(core, tg)
-			if err != nil || v.Kind != check.Mismatch {
-				t.Fatalf("core %q: %v %+v", tc.core, err, v)
-			}
-			if v.Known == nil {
-				t.Errorf("class %q is not in check/known_classes.yaml", v.Class)
-			}
-			c, err := minimizeCase(core, tg, v.Class, shrink.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := ctype.Render(c.Func); got != tc.want {
-				t.Errorf("minimized\n%s\nto\n%s\nwant\n%s", tc.core, got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkGolden(t, tc, tg) })
+	}
+}
+
+// checkGolden shrinks tc's core, a mismatch of a known class on tg, and
+// compares the result with tc.want.
+func checkGolden(t *testing.T, tc classCase, tg check.Target) {
+	t.Helper()
+	core := parse(t, tc.core)
+	v, err := check.Run(core, tg)
+	if err != nil || v.Kind != check.Mismatch {
+		t.Fatalf("core %q: %v %+v", tc.core, err, v)
+	}
+	if v.Known == nil {
+		t.Errorf("class %q is not in check/known_classes.yaml", v.Class)
+	}
+	c, err := minimizeCase(core, tg, v.Class, shrink.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ctype.Render(c.Func); got != tc.want {
+		t.Errorf("minimized\n%s\nto\n%s\nwant\n%s", tc.core, got, tc.want)
 	}
 }
 

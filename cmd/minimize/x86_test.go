@@ -93,24 +93,7 @@ func (tc x86ClassCase) target(t testing.TB) check.Target {
 // texts reasoned out in x86ClassCases.
 func TestMinimizeGoldenX86(t *testing.T) {
 	for _, tc := range x86ClassCases {
-		t.Run(tc.name, func(t *testing.T) {
-			tg := tc.target(t)
-			core := parse(t, tc.core)
-			v, err := check.Run(core, tg)
-			if err != nil || v.Kind != check.Mismatch {
-				t.Fatalf("core %q: %v %+v", tc.core, err, v)
-			}
-			if v.Known == nil {
-				t.Errorf("class %q is not in check/known_classes.yaml", v.Class)
-			}
-			c, err := minimizeCase(core, tg, v.Class, shrink.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := ctype.Render(c.Func); got != tc.want {
-				t.Errorf("minimized\n%s\nto\n%s\nwant\n%s", tc.core, got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkGolden(t, tc.classCase, tc.target(t)) })
 	}
 }
 
