@@ -1,6 +1,8 @@
 package scan
 
 import (
+	"bytes"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"os"
@@ -93,4 +95,50 @@ func TestCorruptInputs(t *testing.T) {
 		}
 	}
 	t.Logf("%d truncated, %d bit-flipped files (%d rejected)", len(truncated), len(flipped), errs)
+}
+
+// TestDamagedSectionName: a byte changed in the name of .debug_info in the
+// section-name table leaves an ELF file with no .debug_info; the error
+// says where the damaged name is, not only that the section is missing.
+func TestDamagedSectionName(t *testing.T) {
+	obj := compile(t, "gcc", shapes)
+	data, err := os.ReadFile(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// e_shstrndx, the section-name table's index, is at 0x3e of the ELF64 header.
+	strtab := ef.Sections[ef.ByteOrder.Uint16(data[0x3e:])]
+	for i, s := range ef.Sections {
+		if s.Name != ".debug_info" {
+			continue
+		}
+		// sh_name is the first word of the 64-byte ELF64 section header.
+		hdr := int(ef.ByteOrder.Uint64(data[0x28:])) + i*64
+		nameOff := ef.ByteOrder.Uint32(data[hdr:])
+		data[int(strtab.Offset)+int(nameOff)+3] ^= 0x01 // ".debug_info" -> ".decug_info"
+		damaged := filepath.Join(t.TempDir(), "damaged.o")
+		if err := os.WriteFile(damaged, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := File(damaged, Options{Workers: 1})
+		if err == nil || !errors.Is(err, ErrInput) {
+			t.Fatalf("scan of a damaged section name: %v, want an input error", err)
+		}
+		for _, want := range []string{
+			fmt.Sprintf("section %d (header at offset %#x)", i, hdr),
+			fmt.Sprintf("%q at string-table offset %#x", ".decug_info", nameOff),
+			"a damaged .debug_info?",
+			fmt.Sprintf("at file offset %#x", strtab.Offset),
+		} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error lacks %q: %v", want, err)
+			}
+		}
+		return
+	}
+	t.Fatal("the object has no .debug_info")
 }

@@ -241,3 +241,53 @@ func rawBTFAt(r io.ReaderAt) ([]byte, int64, bool) {
 	}
 	return b.Bytes(), 0, true
 }
+
+// missingSection explains why none of the sections named want is in an ELF
+// file whose headers are otherwise sound: it names the section-name table
+// (.shstrtab, e_shstrndx) and its file offset, and any section whose name
+// differs from a wanted one in a single byte, with the header's offset and
+// the name's offset in that table: a damaged name rather than a file built
+// without the section.
+func missingSection(f *os.File, ef *elf.File, want ...string) string {
+	var h [64]byte
+	if n, _ := f.ReadAt(h[:], 0); n < 64 {
+		return "ELF header unreadable"
+	}
+	bo := ef.ByteOrder
+	shoff := int64(bo.Uint64(h[0x28:]))
+	shentsize := int64(bo.Uint16(h[0x3a:]))
+	shstrndx := int(bo.Uint16(h[0x3e:]))
+	var b bytes.Buffer
+	if shstrndx < len(ef.Sections) {
+		fmt.Fprintf(&b, "section names read from section %d (%s) at file offset %#x", shstrndx, ef.Sections[shstrndx].Name, ef.Sections[shstrndx].Offset)
+	} else {
+		fmt.Fprintf(&b, "offset 0x3e: e_shstrndx %d names no section (%d sections)", shstrndx, len(ef.Sections))
+	}
+	for i, s := range ef.Sections {
+		for _, w := range want {
+			if !oneByteApart(s.Name, w) {
+				continue
+			}
+			at := shoff + int64(i)*shentsize
+			var nameOff [4]byte
+			f.ReadAt(nameOff[:], at)
+			fmt.Fprintf(&b, "; section %d (header at offset %#x) is named %q at string-table offset %#x: a damaged %s?", i, at, s.Name, bo.Uint32(nameOff[:]), w)
+		}
+	}
+	return b.String()
+}
+
+// oneByteApart reports whether a and b have the same length and differ in
+// exactly one byte.
+func oneByteApart(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	diff := 0
+	for i := range len(a) {
+		if a[i] != b[i] {
+			diff++
+		}
+	}
+	return diff == 1
+}

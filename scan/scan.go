@@ -122,12 +122,12 @@ func scanELF(path string, f *os.File, opts Options, prog *progress) (*Report, er
 	switch input {
 	case InputBTF:
 		if !hasBTF {
-			return nil, fmt.Errorf("%w: %s: ELF file has no .BTF section", ErrInput, path)
+			return nil, fmt.Errorf("%w: %s: ELF file has no .BTF section (%s)", ErrInput, path, missingSection(f, ef, ".BTF"))
 		}
 		return scanBTF(path, f, opts, prog)
 	case InputDWARF:
 		if !hasDWARF {
-			return nil, fmt.Errorf("%w: %s: ELF file has no .debug_info section (build with -g) and no .BTF", ErrInput, path)
+			return nil, fmt.Errorf("%w: %s: ELF file has no .debug_info section (build with -g) and no .BTF (%s)", ErrInput, path, missingSection(f, ef, ".debug_info", ".zdebug_info", ".BTF"))
 		}
 		return scanDWARF(path, f, opts, prog)
 	}

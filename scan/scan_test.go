@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,25 +107,62 @@ func testTarget(t *testing.T) check.Target {
 // clang --target=aarch64-linux-gnu, -g -O2 -c.
 func compile(t testing.TB, compiler, src string, extra ...string) string {
 	t.Helper()
-	dir := t.TempDir()
-	c := filepath.Join(dir, "shapes.c")
-	if err := os.WriteFile(c, []byte(src), 0o644); err != nil {
+	return compileIn(t, t.TempDir(), compiler, src, extra...)
+}
+
+// compileIn builds src as dir/shapes.o, reproducibly: the compiler runs in
+// dir on relative names and -fdebug-prefix-map maps dir to ".", so no byte
+// of the object depends on where the temporary directory is (DWARF would
+// otherwise record its path, and its length would move every later byte).
+func compileIn(t testing.TB, dir, compiler, src string, extra ...string) string {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "shapes.c"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	obj := filepath.Join(dir, "shapes.o")
+	flags := append([]string{"-g", "-O2", "-std=gnu17", "-w", "-fdebug-prefix-map=" + dir + "=.", "-c", "shapes.c", "-o", "shapes.o"}, extra...)
 	var cmd *exec.Cmd
 	switch compiler {
 	case "gcc":
 		gcc := toolchain.Require(t, toolchain.GCC)[0]
-		cmd = exec.Command(gcc, append([]string{"-g", "-O2", "-std=gnu17", "-w", "-c", c, "-o", obj}, extra...)...)
+		cmd = exec.Command(gcc, flags...)
 	case "clang":
 		clang := toolchain.Require(t, toolchain.Clang)[0]
-		cmd = exec.Command(clang, append([]string{"--target=aarch64-linux-gnu", "-g", "-O2", "-std=gnu17", "-w", "-c", c, "-o", obj}, extra...)...)
+		cmd = exec.Command(clang, append([]string{"--target=aarch64-linux-gnu"}, flags...)...)
+	default:
+		t.Fatalf("compile: unknown compiler %q", compiler)
 	}
+	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v: %v\n%s", cmd, err, out)
 	}
-	return obj
+	return filepath.Join(dir, "shapes.o")
+}
+
+// TestCompileIsPathIndependent: the objects the corrupt-input tests damage
+// are the same bytes whatever the temporary directory is called, so the
+// bytes they flip are the same on every machine.
+func TestCompileIsPathIndependent(t *testing.T) {
+	for _, compiler := range []string{"gcc", "clang"} {
+		var first []byte
+		for _, name := range []string{"d", "a-much-longer-temporary-directory-name-" + strings.Repeat("x", 60)} {
+			dir := filepath.Join(t.TempDir(), name)
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(compileIn(t, dir, compiler, shapes))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(data, []byte(dir)) {
+				t.Errorf("%s: the object holds its directory %s", compiler, dir)
+			}
+			if first == nil {
+				first = data
+			} else if !bytes.Equal(first, data) {
+				t.Errorf("%s: the object's bytes depend on the directory it was built in", compiler)
+			}
+		}
+	}
 }
 
 // findings returns the function names with status s.
