@@ -37,6 +37,35 @@ type placementCase struct {
 
 var placementCases = []placementCase{
 	{
+		name: "a zero-width bit-field in a union does not make it an HFA",
+		source: "seen with gcc 12.2 and clang 14 (truth): union { float f; int :0; } in x0, the float after it in v0; " +
+			"the unnamed :0 is a member of the union, so it is not a one-float HFA (AAPCS64 2025Q4 §5.9.5)",
+		c:    "union u { float f; int :0; };\nvoid f(union u a0, float a1);",
+		want: []string{"x0.0-3", "v0.0-3"},
+	},
+	{
+		name: "a union holding a record of an unnamed bit-field is not an HFA (gcc)",
+		source: "seen with gcc 12.2 (truth): union { float f; struct { int :32; } e; } in x0; clang 14 " +
+			"ignores the empty record (isEmptyRecord) and uses v0, which only the clang14 variant does",
+		c:    "struct e { int :32; };\nunion u { float f; struct e e; };\nvoid f(union u a0, float a1);",
+		want: []string{"x0.0-3", "v0.0-3"},
+	},
+	{
+		name:    "the same union under gcc 12 rules",
+		source:  "seen with gcc 12.2 (truth): x0; the clang empty-record rule is clang's alone",
+		variant: "aapcs64/gcc12",
+		c:       "struct e { int :32; };\nunion u { float f; struct e e; };\nvoid f(union u a0, float a1);",
+		want:    []string{"x0.0-3", "v0.0-3"},
+	},
+	{
+		name:    "the same union under clang 14 is a one-float HFA",
+		source:  "seen with clang 14 (truth): v0, the float after it in v1",
+		variant: "aapcs64/clang14",
+		c:       "struct e { int :32; };\nunion u { float f; struct e e; };\nvoid f(union u a0, float a1);",
+		want:    []string{"v0.0-3", "v1.0-3"},
+		rules:   map[int][]string{0: {"B.3", "C.2"}},
+	},
+	{
 		name:   "test_1 integers and doubles counted apart",
 		source: "GCC aapcs64/test_1.c: W0, D0, W1, X2, X3, X4, X5; AAPCS64 C.1, C.9",
 		c:      "void f(int a0, double a1, int a2, char a3, short a4, int a5, long long a6);",

@@ -36,6 +36,27 @@ type sysvCase struct {
 
 var sysvCases = []sysvCase{
 	{
+		name: "X87 merged with SSE is MEMORY: a union of long double and two doubles on the stack",
+		source: "psABI 1.0 §3.2.3 merging rule (e): \"If one of the classes is X87, X87UP, COMPLEX_X87 class, MEMORY " +
+			"is used as class\" (X87 of the long double with SSE of a double); seen with gcc 12.2 and clang 14 (truth): sp+0-15, the long in rdi",
+		c:    "union u { long double l; double d[2]; };\nvoid f(union u a0, long a1);",
+		want: []string{"sp+0-15", "rdi.0-7"},
+	},
+	{
+		name: "a returned record of one long double comes back in st0: no hidden pointer",
+		source: "psABI 1.0 §3.2.3 returning: \"If the class is X87, the value is returned on the X87 stack in %st0\"; " +
+			"seen with gcc 12.2 and clang 14 (truth): the long in rdi, the double in xmm0",
+		c:    "struct r { long double x; };\nstruct r f(long a0, double a1);",
+		want: []string{"rdi.0-7", "xmm0.0-7"},
+	},
+	{
+		name: "a returned union of long double and doubles is MEMORY: the hidden pointer takes rdi",
+		source: "psABI 1.0 §3.2.3 returning: \"If the type has class MEMORY, … the caller … passes the address … in " +
+			"%rdi\"; seen with gcc 12.2 and clang 14 (truth): a0 in rsi, a1 in rdx",
+		c:    "union u { long double l; double d[2]; };\nunion u f(long a0, long a1);",
+		want: []string{"rsi.0-7", "rdx.0-7"},
+	},
+	{
 		name: "psABI Figure 3.5 example without __m256",
 		source: "psABI 1.0 §3.2.3 Figures 3.5/3.6: e rdi, f rsi, s.a and s.b rdx, s.d xmm0, g rcx, h r8, ld 0, " +
 			"m xmm1, n (xmm3 there, after the __m256 y in ymm2; xmm2 without it), i r9, j 16, k 24",
