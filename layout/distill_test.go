@@ -159,6 +159,45 @@ func TestDistillUnionFlag(t *testing.T) {
 	}
 }
 
+// Each flag of struct btf_func_model is pinned at the release that added
+// it and, where it went away, the one that removed it: the last version
+// without and the first with (kernel/bpf/btf.c __get_type_fmodel_flags at
+// each commit). STRUCT_ARG: 720e6a435194 (v6.1; v6.0 refuses a struct
+// argument); SIGNED_ARG: 49f67f393ff2 "bpf: btf: Add BTF_FMODEL_SIGNED_ARG
+// flag", in the bpf-next pull of 2023-02-11, so v6.3; unions sized and
+// flagged: ccb4f5d91ec4 (v6.18); STRUCT_ARG removed: 457d4ecb47aa (v7.3).
+func TestDistillFlagFirstVersions(t *testing.T) {
+	S, G := layout.FlagStructArg, layout.FlagSignedArg
+	f := fn("flags", tInt, p("a", tInt), p("b", sArg2), p("c", tUint))
+	cases := []struct {
+		ver   string
+		flags []layout.Flag // nil: refused by distill
+	}{
+		{"v6.0", nil},
+		{"v6.1", []layout.Flag{0, S, 0}},
+		{"v6.2", []layout.Flag{0, S, 0}},
+		{"v6.3", []layout.Flag{G, S, 0}},
+		{"v7.2", []layout.Flag{G, S, 0}},
+		{"v7.3", []layout.Flag{G, 0, 0}},
+	}
+	for _, tc := range cases {
+		m, rej := distill(t, f, tc.ver)
+		switch {
+		case tc.flags == nil && rej == nil:
+			t.Errorf("%s: accepted a struct argument (flags %v); want the kernel's refusal", tc.ver, m.ArgFlags)
+		case tc.flags != nil && rej != nil:
+			t.Errorf("%s: rejected: %v", tc.ver, rej)
+		case tc.flags != nil && !reflect.DeepEqual(m.ArgFlags, tc.flags):
+			t.Errorf("%s: flags %v, want %v", tc.ver, m.ArgFlags, tc.flags)
+		}
+	}
+	for ver, accepted := range map[string]bool{"v6.17": false, "v6.18": true} {
+		if _, rej := distill(t, fUnionArg2, ver); (rej == nil) != accepted {
+			t.Errorf("%s: union argument accepted %v, want %v (ccb4f5d91ec4)", ver, rej == nil, accepted)
+		}
+	}
+}
+
 // The proposal's return check is "ret < 0 || ret > 16"
 // (yonghong-song/bpf@995dd580b74c btf.c): a 16-byte struct return passes.
 func TestDistillProposalStructReturn(t *testing.T) {

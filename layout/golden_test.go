@@ -1,6 +1,7 @@
 package layout_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -204,6 +205,37 @@ var goldens = []golden{
 		// f = ctx[5..6], g = ctx[7], h = ctx[8], i = ctx[9..10], ret = ctx[11].
 		"place-args": "a0: x0.0-7\na1: x1.0-7\na2: x2.0-7\na3: x3.0-7\na4: x4.0-7\na5: x5.0-7 x6.0-7\na6: x7.0-7\na7: sp+0-7\na8: sp+16-31\nctx: a0=0+1 a1=1+1 a2=2+1 a3=3+1 a4=4+1 a5=5+2 a6=7+1 a7=8+1 a8=9+2 ret=11 count=11",
 	}},
+}
+
+// The proposal's limit, at exactly 12 slots (kernel-jit.md §3.4: "More
+// than 12 slots in total -> -ENOTSUPP"): ten longs and an __int128 fill 12
+// slots and attach, with the __int128 16-aligned on the stack
+// (even_stack_align, AAPCS64 2025Q4 C.12 puts it at sp+16 too); one more
+// long makes 13 slots in 12 arguments, which Distill accepts
+// (MAX_BPF_FUNC_ARGS counts arguments) and the JIT refuses.
+var (
+	fSlots12 = fn("f_slots12", tLong, append(longs(10), p("q", tInt128))...)
+	fSlots13 = fn("f_slots13", tLong, append(longs(11), p("q", tInt128))...)
+)
+
+var placeArgsLimitGoldens = []golden{
+	{fn: fSlots12, wants: map[string]string{
+		"place-args": "a0: x0.0-7\na1: x1.0-7\na2: x2.0-7\na3: x3.0-7\na4: x4.0-7\na5: x5.0-7\na6: x6.0-7\na7: x7.0-7\na8: sp+0-7\na9: sp+8-15\na10: sp+16-31\nctx: a0=0+1 a1=1+1 a2=2+1 a3=3+1 a4=4+1 a5=5+1 a6=6+1 a7=7+1 a8=8+1 a9=9+1 a10=10+2 ret=12 count=12",
+	}},
+	{fn: fSlots13, wants: map[string]string{"place-args": jitReject}},
+}
+
+func TestPlaceArgsSlotLimit(t *testing.T) {
+	checkGoldens(t, placeArgsLimitGoldens, []string{"place-args"}, run)
+}
+
+// longs is n long parameters named l0, l1, ...
+func longs(n int) []param {
+	var ps []param
+	for i := 0; i < n; i++ {
+		ps = append(ps, p(fmt.Sprintf("l%d", i), tLong))
+	}
+	return ps
 }
 
 // golden is one function's expected trampoline on each kernel.

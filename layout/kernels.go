@@ -107,7 +107,7 @@ var (
 	v6_0  = version{6, 0}  // efc9909fdce0: first arm64 trampoline
 	v6_1  = version{6, 1}  // 720e6a435194 (struct args in btf.c), eb707dde264a (arm64 rejects them)
 	v6_2  = version{6, 2}  //
-	v6_3  = version{6, 3}  // BTF_FMODEL_SIGNED_ARG, with the s390x trampoline series (528eb2cb87bc) [inferred release]
+	v6_3  = version{6, 3}  // BTF_FMODEL_SIGNED_ARG (49f67f393ff2), with the s390x trampoline series (528eb2cb87bc), bpf-next pull 2023-02-11
 	v6_4  = version{6, 4}  //
 	v6_5  = version{6, 5}  // 90564f1e3dd6: arm64 struct args in registers
 	v6_6  = version{6, 6}  // 473e3150e30a: x86 stack arguments, 12 slots (bpf-next pull 2023-07-13)
