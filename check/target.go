@@ -90,6 +90,10 @@ func (t Target) KernelName() string {
 	if !t.Kernel.Mainline {
 		return t.Kernel.Arch + "/" + t.Kernel.Name
 	}
+	if t.Kernel.Stable {
+		// A stable row is its own behaviour: named by its first release.
+		return t.Kernel.Arch + "/" + strings.SplitN(t.Kernel.Name, "-", 2)[0]
+	}
 	name := t.Kernel.Version
 	for _, p := range behaviourPoints(t.Kernel.Arch) {
 		if !versionLess(t.Kernel.Version, p) {
@@ -163,7 +167,7 @@ func Default() Target {
 func mainline(arch string) []layout.Kernel {
 	var out []layout.Kernel
 	for _, k := range layout.KernelsOf(arch) {
-		if k.Mainline {
+		if k.Mainline && !k.Stable {
 			out = append(out, k)
 		}
 	}

@@ -57,6 +57,11 @@ type Kernel struct {
 	Version string
 	// Mainline is false for a proposed patch that torvalds/linux does not have.
 	Mainline bool
+	// Stable marks a row of one stable series (v6.12.110-v6.12.y): a
+	// backport made that series behave unlike its mainline release. Lookup
+	// picks it for a version with a patch level in its range; it is not a
+	// behaviour point of check.Targets.
+	Stable bool
 	// Commits are the kernel commits (12-hex ids) whose code this model
 	// implements, the trampoline's first.
 	Commits []string
@@ -91,32 +96,48 @@ func (k Kernel) String() string {
 	return s
 }
 
-// version is a kernel major.minor.
-type version struct{ major, minor int }
+// version is a kernel major.minor, with the stable patch level where one
+// matters (0 for a mainline release).
+type version struct{ major, minor, patch int }
 
-func (v version) String() string { return "v" + strconv.Itoa(v.major) + "." + strconv.Itoa(v.minor) }
+func (v version) String() string {
+	s := "v" + strconv.Itoa(v.major) + "." + strconv.Itoa(v.minor)
+	if v.patch != 0 {
+		s += "." + strconv.Itoa(v.patch)
+	}
+	return s
+}
 
 func (v version) less(w version) bool {
-	return v.major < w.major || (v.major == w.major && v.minor < w.minor)
+	if v.major != w.major {
+		return v.major < w.major
+	}
+	if v.minor != w.minor {
+		return v.minor < w.minor
+	}
+	return v.patch < w.patch
 }
+
+// series is v without its patch level.
+func (v version) series() version { return version{v.major, v.minor, 0} }
 
 func (v version) atLeast(w version) bool { return !v.less(w) }
 
 // Versions at which btf.c or the arm64 JIT changed.
 var (
-	v6_0  = version{6, 0}  // efc9909fdce0: first arm64 trampoline
-	v6_1  = version{6, 1}  // 720e6a435194 (struct args in btf.c), eb707dde264a (arm64 rejects them)
-	v6_2  = version{6, 2}  //
-	v6_3  = version{6, 3}  // BTF_FMODEL_SIGNED_ARG (49f67f393ff2), with the s390x trampoline series (528eb2cb87bc), bpf-next pull 2023-02-11
-	v6_4  = version{6, 4}  //
-	v6_5  = version{6, 5}  // 90564f1e3dd6: arm64 struct args in registers
-	v6_6  = version{6, 6}  // 473e3150e30a: x86 stack arguments, 12 slots (bpf-next pull 2023-07-13)
-	v6_15 = version{6, 15} //
-	v6_16 = version{6, 16} // 9014cf56f13d: 12 args, calc_arg_aux, structs on the stack rejected
-	v6_17 = version{6, 17} // dc704d0cfa43: structs on the stack allowed
-	v6_18 = version{6, 18} // ccb4f5d91ec4: union args
-	v7_2  = version{7, 2}  //
-	v7_3  = version{7, 3}  // 50de1c47a41d (struct_ops stack base), 457d4ecb47aa (STRUCT_ARG removed)
+	v6_0  = version{6, 0, 0}  // efc9909fdce0: first arm64 trampoline
+	v6_1  = version{6, 1, 0}  // 720e6a435194 (struct args in btf.c), eb707dde264a (arm64 rejects them)
+	v6_2  = version{6, 2, 0}  //
+	v6_3  = version{6, 3, 0}  // BTF_FMODEL_SIGNED_ARG (49f67f393ff2), with the s390x trampoline series (528eb2cb87bc), bpf-next pull 2023-02-11
+	v6_4  = version{6, 4, 0}  //
+	v6_5  = version{6, 5, 0}  // 90564f1e3dd6: arm64 struct args in registers
+	v6_6  = version{6, 6, 0}  // 473e3150e30a: x86 stack arguments, 12 slots (bpf-next pull 2023-07-13)
+	v6_15 = version{6, 15, 0} //
+	v6_16 = version{6, 16, 0} // 9014cf56f13d: 12 args, calc_arg_aux, structs on the stack rejected
+	v6_17 = version{6, 17, 0} // dc704d0cfa43: structs on the stack allowed
+	v6_18 = version{6, 18, 0} // ccb4f5d91ec4: union args
+	v7_2  = version{7, 2, 0}  //
+	v7_3  = version{7, 3, 0}  // 50de1c47a41d (struct_ops stack base), 457d4ecb47aa (STRUCT_ARG removed)
 )
 
 // kernels is the table of modelled behaviours, oldest first. Release
@@ -211,6 +232,48 @@ var kernels = []Kernel{
 		from:    v7_3, // open-ended: the newest code read (Aug 2026)
 		x86:     x86Model{kind: x86SaveArgs, commit: "814cba835ef6", slotsBySize: true, indirectBase16: true},
 	},
+
+	// Stable series whose x86 trampoline is not their mainline release's.
+	// Where a change reached a stable release is read in the Debian
+	// changelog of the packaged kernel (the stable ChangeLog it lists the
+	// change under); the code, in Debian's linux-source of that kernel.
+	{
+		// 6.1.72 took "bpf, x86: Simplify the parsing logic of structure
+		// parameters" and "bpf, x86: save/restore regs with BPF_DW size"
+		// (both listed under ChangeLog-6.1.72 in Debian's 6.1 changelog):
+		// save_regs stores nr_regs registers with BPF_DW, so no store
+		// width is missing; nr_regs still counts STRUCT_ARG only.
+		Arch: ArchX86_64, Name: "v6.1.72-v6.1.190", Mainline: true, Stable: true,
+		Commits: []string{"a9c5ad31fbdc"},
+		Summary: "6.1.y stable: save_regs by register slot, every store BPF_DW (backports in 6.1.72); nr_regs counts STRUCT_ARG only, so an __int128 leaves the last register unsaved; more than 6 registers -> -ENOTSUPP",
+		from:    version{6, 1, 72}, to: version{6, 1, 190},
+		x86: x86Model{kind: x86SaveRegsBySlot, commit: "a9c5ad31fbdc", dwStores: true},
+	},
+	{
+		// 6.1.191 took 814cba835ef6 "bpf, x86: Fix trampoline stack size
+		// for 128-bit arguments" (ChangeLog-6.1.191). Read in Debian's
+		// linux-source-6.1 (6.1.192) arch/x86/net/bpf_jit_comp.c:
+		//	for (i = 0; i < m->nr_args; i++)
+		//		nr_regs += (m->arg_size[i] + 7) / 8 - 1;
+		//	if (nr_regs > 6) return -ENOTSUPP;
+		//	save_regs: for (i = 0; i < min(nr_regs, 6); i++) emit_stx(BPF_DW, reg i)
+		Arch: ArchX86_64, Name: "v6.1.191-v6.1.y", Mainline: true, Stable: true,
+		Commits: []string{"814cba835ef6", "a9c5ad31fbdc"},
+		Summary: "6.1.y stable from 6.1.191: as v6.1.72, with nr_regs counting every argument over 8 bytes (814cba835ef6 backported)",
+		from:    version{6, 1, 191}, to: version{6, 1, 100000},
+		x86: x86Model{kind: x86SaveRegsBySlot, commit: "814cba835ef6", dwStores: true, slotsBySize: true},
+	},
+	{
+		// 6.12.110 took 814cba835ef6 (ChangeLog-6.12.110 in Debian's 6.12
+		// changelog) but not 596824de8c10: Debian's linux-source-6.12
+		// (6.12.118) counts every argument over 8 bytes and copies stack
+		// arguments from RBP + 0x18 for every trampoline, struct_ops too.
+		Arch: ArchX86_64, Name: "v6.12.110-v6.12.y", Mainline: true, Stable: true,
+		Commits: []string{"814cba835ef6", "473e3150e30a"},
+		Summary: "6.12.y stable from 6.12.110: as v6.6, with nr_regs counting every argument over 8 bytes (814cba835ef6 backported); struct_ops stack arguments still read 8 bytes too high",
+		from:    version{6, 12, 110}, to: version{6, 12, 100000},
+		x86: x86Model{kind: x86SaveArgs, commit: "814cba835ef6", slotsBySize: true},
+	},
 }
 
 // Kernels returns every modelled arm64 behaviour, oldest mainline range
@@ -268,8 +331,18 @@ func Lookup(arch, ver string) (Kernel, error) {
 		}
 		return Kernel{}, fmt.Errorf("%w: %s/%s: arm64 has no BPF trampoline before v6.0 (efc9909fdce0)", ErrUnknownKernel, arch, v)
 	}
+	// A stable row applies to the patch levels of its own series only;
+	// any other version is its mainline release's.
 	for _, k := range kernels {
-		if k.Arch != arch || k.proposal || v.less(k.from) || (k.to != version{} && k.to.less(v)) {
+		if k.Arch == arch && k.Stable && v.series() == k.from.series() && !v.less(k.from) && (k.to == version{} || !k.to.less(v)) {
+			k.Version = v.String()
+			k.Commits = append([]string(nil), k.Commits...)
+			return k, nil
+		}
+	}
+	v = v.series()
+	for _, k := range kernels {
+		if k.Arch != arch || k.proposal || k.Stable || v.less(k.from) || (k.to != version{} && k.to.less(v)) {
 			continue
 		}
 		k.Version = v.String()
@@ -297,12 +370,15 @@ func parseVersion(s string) (version, error) {
 		}
 		nums[i] = n
 	}
+	patch := 0
 	if len(parts) == 3 {
-		if _, err := strconv.Atoi(parts[2]); err != nil {
+		n, err := strconv.Atoi(parts[2])
+		if err != nil || n < 0 || n > 100000 {
 			return version{}, fmt.Errorf("version %q: bad patch level %q", s, parts[2])
 		}
+		patch = n
 	}
-	return version{nums[0], nums[1]}, nil
+	return version{nums[0], nums[1], patch}, nil
 }
 
 // concrete returns the version Distill should follow; ok is false for a

@@ -39,6 +39,9 @@ type x86Model struct {
 	// 596824de8c10: an indirect (struct_ops) trampoline reads stack
 	// arguments from RBP+0x10 instead of RBP+0x18.
 	indirectBase16 bool
+	// dwStores: save_regs stores every register with BPF_DW ("bpf, x86:
+	// save/restore regs with BPF_DW size"), so no width is unencodable.
+	dwStores bool
 }
 
 // X86 is the x86-64 BPF trampoline of kernel k for the function model m
@@ -210,13 +213,20 @@ func x86SaveRegsStruct(m *FuncModel, j x86Model) (slotPlan, *Rejection) {
 // The walk is by size, so an __int128 takes two registers, but nr_regs
 // counts it as one: the last register is never stored. An argument of 3, 5,
 // 6 or 7 bytes (a struct) has no store width.
+//
+// The 6.1.y stable rows (dwStores) store every register with BPF_DW: the
+// same registers, none of them with a missing width; from 6.1.191
+// (slotsBySize) nr_regs counts every argument over 8 bytes.
 func x86SaveRegsSlots(m *FuncModel, j x86Model) (slotPlan, *Rejection) {
-	nregs := m.NrArgs + x86StructExtra(m, false)
+	nregs := m.NrArgs + x86StructExtra(m, j.slotsBySize)
 	if nregs > len(x86ArgRegs) {
 		return slotPlan{}, x86TooMany(j.commit, nregs, len(x86ArgRegs), "argument registers (nr_regs)")
 	}
 	var p slotPlan
 	rule := "x86 save_regs (v6.3, \"Simplify the parsing logic of structure parameters\"): ctx[i] = i-th of rdi, rsi, rdx, rcx, r8, r9 for i < nr_regs"
+	if j.dwStores {
+		rule = fmt.Sprintf("x86 save_regs (6.1.y stable, %s): ctx[i] = i-th of rdi, rsi, rdx, rcx, r8, r9 for i < nr_regs, stored with BPF_DW", j.commit)
+	}
 	arg, sameStruct := 0, false
 	for i := 0; i < nregs && arg < m.NrArgs; i++ {
 		width := m.ArgSize[arg]
@@ -224,7 +234,7 @@ func x86SaveRegsSlots(m *FuncModel, j x86Model) (slotPlan, *Rejection) {
 			width = 8
 			sameStruct = !sameStruct
 		}
-		if p.corrupt == "" && !x86StoreWidthOK(width) {
+		if p.corrupt == "" && !j.dwStores && !x86StoreWidthOK(width) {
 			p.corrupt = x86Corrupt("v6.3", arg, width)
 		}
 		p.srcs = append(p.srcs, slotSource{first: loc.RegByte(x86ArgRegs[i], 0), rule: rule})

@@ -311,12 +311,12 @@ func TestX86Lookup(t *testing.T) {
 
 func TestX86KernelsTable(t *testing.T) {
 	ks := layout.KernelsOf(layout.ArchX86_64)
-	want := []string{"v6.0", "v6.1-v6.2", "v6.3-v6.5", "v6.6-v7.2", "v7.3"}
+	want := []string{"v6.0", "v6.1-v6.2", "v6.3-v6.5", "v6.6-v7.2", "v7.3", "v6.1.72-v6.1.190", "v6.1.191-v6.1.y", "v6.12.110-v6.12.y"}
 	if len(ks) != len(want) {
 		t.Fatalf("%d x86_64 kernels, want %d", len(ks), len(want))
 	}
 	for i, k := range ks {
-		if k.Name != want[i] || k.Arch != layout.ArchX86_64 || !k.Mainline || k.Summary == "" {
+		if k.Name != want[i] || k.Arch != layout.ArchX86_64 || !k.Mainline || k.Stable != (i >= 5) || k.Summary == "" {
 			t.Errorf("kernel %d: %+v", i, k)
 		}
 		for _, c := range k.Commits {
@@ -560,5 +560,55 @@ func BenchmarkDistillX86(b *testing.B) {
 		if _, rej, err := layout.X86(m, k, layout.Options{}); err != nil || rej != nil {
 			b.Fatal(rej, err)
 		}
+	}
+}
+
+// A stable row answers for the patch levels of its own series only
+// (Debian's changelogs place the backports: "Simplify the parsing logic of
+// structure parameters" and "save/restore regs with BPF_DW size" in
+// 6.1.72, 814cba835ef6 in 6.1.191 and 6.12.110); a version without a
+// patch level, or of another series, is its mainline release's.
+func TestX86StableLookup(t *testing.T) {
+	for ver, name := range map[string]string{
+		"v6.1":      "v6.1-v6.2",
+		"v6.1.71":   "v6.1-v6.2",
+		"v6.1.72":   "v6.1.72-v6.1.190",
+		"v6.1.190":  "v6.1.72-v6.1.190",
+		"v6.1.192":  "v6.1.191-v6.1.y",
+		"v6.2.16":   "v6.1-v6.2",
+		"v6.12":     "v6.6-v7.2",
+		"v6.12.109": "v6.6-v7.2",
+		"6.12.118":  "v6.12.110-v6.12.y",
+		"v6.13.2":   "v6.6-v7.2",
+	} {
+		k, err := layout.Lookup(layout.ArchX86_64, ver)
+		if err != nil || k.Name != name {
+			t.Errorf("Lookup(%s) = %q, %v; want %q", ver, k.Name, err, name)
+		}
+	}
+}
+
+// The stable rows' trampolines, from Debian's linux-source of 6.1.192 and
+// 6.12.118 (arch/x86/net/bpf_jit_comp.c): nr_regs counts every argument
+// over 8 bytes and save_regs/save_args store each register with BPF_DW.
+// f(int, __int128, int) then takes 4 slots, all saved: rdi, rsi:rdx, rcx.
+// Before 6.1.191 the count is 3 and rcx is never saved, but no store is
+// missing its width (6.1.72's BPF_DW backport): a 3-byte struct is saved.
+func TestX86StableRows(t *testing.T) {
+	int128 := fn("f", tInt, p("a", tInt), p("b", tInt128), p("c", tInt))
+	all := "a0: rdi.0-3\na1: rsi.0-7 rdx.0-7\na2: rcx.0-3\nctx: a0=0+1 a1=1+2 a2=3+1 ret=4 count=4"
+	for ver, want := range map[string]string{
+		"v6.1.100":  "a0: rdi.0-3\na1: rsi.0-7 rdx.0-7\na2: none[0-3]\nctx: a0=0+1 a1=1+2 a2=3+1 ret=4 count=3",
+		"v6.1.192":  all,
+		"v6.12.118": all,
+	} {
+		if got := runX86(t, int128, ver, layout.Options{}); got != want {
+			t.Errorf("%s:\n-want\n%s\n+got\n%s", ver, want, got)
+		}
+	}
+	three := &btf.Struct{Name: "s3", Size: 3, Members: []btf.Member{{Name: "a", Type: tChar}, {Name: "b", Type: tChar, Offset: 8}, {Name: "c", Type: tChar, Offset: 16}}}
+	f3 := fn("g", tInt, p("a", three), p("b", tLong))
+	if got, want := runX86(t, f3, "v6.1.100", layout.Options{}), "a0: rdi.0-2\na1: rsi.0-7\nctx: a0=0+1 a1=1+1 ret=2 count=2"; got != want {
+		t.Errorf("v6.1.100 3-byte struct:\n-want\n%s\n+got\n%s", want, got)
 	}
 }
