@@ -17,8 +17,8 @@ type Comparison struct {
 	C    string `json:"c"`
 	// Model is the model's verdict kind: attaches, not-in-btf, load-refused
 	// or attach-refused, the same words as Outcome.
-	Model   Outcome       `json:"model"`
-	Kernel  Outcome       `json:"kernel"`
+	Model   Outcome        `json:"model"`
+	Kernel  Outcome        `json:"kernel"`
 	Verdict *check.Verdict `json:"verdict"`
 	// Compared is how many slot bytes had a predicted value.
 	Compared int `json:"compared_bytes"`

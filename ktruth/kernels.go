@@ -66,7 +66,7 @@ var debianKernels = []Kernel{
 	{Name: "debian/6.12-amd64", Arch: layout.ArchX86_64, Pahole: pahole.V1_24,
 		debian: &debianKernel{image: regexp.MustCompile(`^linux-image-(6\.12\.[0-9]+\+deb12)-amd64-unsigned$`), flavour: "amd64", dpkg: "amd64", kbuild: "linux-kbuild-%s"}},
 	{Name: "debian/6.1-arm64", Arch: layout.ArchARM64, Pahole: pahole.V1_24,
-		Note: "Debian's arm64 6.1 config has no DYNAMIC_FTRACE_WITH_DIRECT_CALLS: every fentry attach is refused",
+		Note:   "Debian's arm64 6.1 config has no DYNAMIC_FTRACE_WITH_DIRECT_CALLS: every fentry attach is refused",
 		debian: &debianKernel{image: regexp.MustCompile(`^linux-image-(6\.1\.0-[0-9]+)-arm64-unsigned$`), flavour: "arm64", dpkg: "arm64", kbuild: "linux-kbuild-6.1"}},
 	{Name: "debian/6.12-arm64", Arch: layout.ArchARM64, Pahole: pahole.V1_24,
 		debian: &debianKernel{image: regexp.MustCompile(`^linux-image-(6\.12\.[0-9]+\+deb12)-arm64-unsigned$`), flavour: "arm64", dpkg: "arm64", kbuild: "linux-kbuild-%s"}},
