@@ -11,9 +11,12 @@ import (
 
 // GuestResult is what the guest printed for one function ("TFK result").
 type GuestResult struct {
-	Index       int    `json:"i"`
-	Func        string `json:"func"`
-	LoadError   string `json:"load_error,omitempty"`
+	Index     int    `json:"i"`
+	Func      string `json:"func"`
+	LoadError string `json:"load_error,omitempty"`
+	// NotInBTF: the load failed because no BTF (vmlinux's or a module's)
+	// names the function (cilium/ebpf's btf.ErrNotFound).
+	NotInBTF    bool   `json:"not_in_btf,omitempty"`
 	AttachError string `json:"attach_error,omitempty"`
 	Errno       int    `json:"errno,omitempty"`
 	CallError   string `json:"call_error,omitempty"`

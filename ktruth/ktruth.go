@@ -253,12 +253,11 @@ func observe(s Sig, results map[int]GuestResult, boot Boot) *Observation {
 // classify reads a guest result's refusal kind.
 func classify(r GuestResult) (Outcome, string, int) {
 	switch {
-	case r.LoadError != "":
+	case r.NotInBTF:
 		// cilium/ebpf looks the target up in vmlinux's and the modules' BTF
 		// before it loads anything.
-		if strings.Contains(r.LoadError, "not found") {
-			return NotInBTF, r.LoadError, r.Errno
-		}
+		return NotInBTF, r.LoadError, r.Errno
+	case r.LoadError != "":
 		return LoadRefused, r.LoadError, r.Errno
 	case r.AttachError != "":
 		return AttachRefused, r.AttachError, r.Errno

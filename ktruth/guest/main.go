@@ -47,6 +47,7 @@ type result struct {
 	Index       int      `json:"i"`
 	Func        string   `json:"func"`
 	LoadError   string   `json:"load_error,omitempty"`
+	NotInBTF    bool     `json:"not_in_btf,omitempty"` // the load failed because no BTF names the function
 	AttachError string   `json:"attach_error,omitempty"`
 	Errno       int      `json:"errno,omitempty"`
 	CallError   string   `json:"call_error,omitempty"`
@@ -134,6 +135,7 @@ func probe(i int, name string, values *ebpf.Map, cache *btf.Cache) result {
 	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{Cache: cache})
 	if err != nil {
 		r.LoadError = oneLine(err)
+		r.NotInBTF = errors.Is(err, btf.ErrNotFound)
 		var errno unix.Errno
 		if errors.As(err, &errno) {
 			r.Errno = int(errno)
