@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 
 	"github.com/cilium/ebpf/btf"
 )
@@ -28,27 +29,33 @@ func btfFromImage(ctx context.Context, path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	candidates := [][]byte{data}
+	// The image itself (an arm64 Image), then its gzip or xz payload (an
+	// x86 bzImage). An uncompressed image may hold an xz magic by chance,
+	// so a payload that does not uncompress is only a failed candidate.
+	if raw := findBTF(data); raw != nil {
+		return raw, nil
+	}
+	var tried []string
 	if bytes.HasPrefix(data, gzipMagic) {
-		if img, err := gunzip(data); err == nil {
-			candidates = append(candidates, img)
+		img, err := gunzip(data)
+		if raw := findBTF(img); err == nil && raw != nil {
+			return raw, nil
 		}
+		tried = append(tried, fmt.Sprintf("gzip at offset 0 (%v)", err))
 	}
 	if i := bytes.Index(data, xzMagic); i >= 0 {
 		cmd := exec.CommandContext(ctx, "xz", "-dc", "--single-stream")
 		cmd.Stdin = bytes.NewReader(data[i:])
-		if img, err := cmd.Output(); err == nil {
-			candidates = append(candidates, img)
-		} else if len(img) == 0 {
-			return nil, fmt.Errorf("%s: uncompressing the xz payload at offset %#x: %v (is xz-utils installed?)", path, i, err)
-		}
-	}
-	for _, img := range candidates {
+		img, err := cmd.Output()
 		if raw := findBTF(img); raw != nil {
 			return raw, nil
 		}
+		tried = append(tried, fmt.Sprintf("xz at offset %#x (%v; is xz-utils installed?)", i, err))
 	}
-	return nil, fmt.Errorf("%s: no BTF in the kernel image (built without CONFIG_DEBUG_INFO_BTF?)", path)
+	if len(tried) == 0 {
+		tried = []string{"none found"}
+	}
+	return nil, fmt.Errorf("%s: no BTF in the kernel image (built without CONFIG_DEBUG_INFO_BTF?); compressed payloads: %s", path, strings.Join(tried, ", "))
 }
 
 func gunzip(data []byte) ([]byte, error) {
