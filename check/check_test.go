@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -488,5 +489,104 @@ func TestX86CorruptTrampoline(t *testing.T) {
 	}
 	if v, err := Run(fn, target(t, "x86_64/v6.6", "1.24")); err != nil || v.Kind != Agree {
 		t.Errorf("v6.6: %v, %v; want agree", v.Kind, err)
+	}
+}
+
+// Every known class's witnesses show that class on at least one of its
+// targets (each modelled behaviour, stable rows included, tracing and
+// struct_ops, every pahole), so that kernel truth runs signatures that
+// really exercise the class.
+func TestWitnessesShowTheirClass(t *testing.T) {
+	var targets []Target
+	for _, tg := range Targets() {
+		targets = append(targets, tg)
+		tg.StructOps = true
+		targets = append(targets, tg)
+	}
+	for _, ver := range []string{"x86_64/v6.1.72", "x86_64/v6.1.191", "x86_64/v6.12.110"} {
+		tg, err := ParseTarget(ver, "1.24")
+		if err != nil {
+			t.Fatal(err)
+		}
+		targets = append(targets, tg)
+	}
+	k := Known()
+	for i := range k.Classes {
+		c := &k.Classes[i]
+		if len(c.Witnesses) == 0 {
+			t.Errorf("%q has no witness", c.Problem)
+		}
+		for _, w := range c.Witnesses {
+			fn, err := ctype.Parse("witness.c", []byte(w))
+			if err != nil {
+				t.Errorf("%q: witness does not parse: %v", c.Problem, err)
+				continue
+			}
+			shown := 0
+			for _, tg := range targets {
+				v, err := Run(fn, tg)
+				if err != nil {
+					t.Fatalf("%q on %s: %v", c.Problem, tg, err)
+				}
+				if v.Known == c {
+					shown++
+				}
+			}
+			if shown == 0 {
+				t.Errorf("%q: witness shows the class on no target:\n%s", c.Problem, w)
+			}
+		}
+	}
+}
+
+// The recorded real-kernel results name known classes and their own
+// witnesses, and say "confirmed" only where the kernel's model predicts
+// that class for the witness (a confirmation of something the model does
+// not claim would be meaningless).
+func TestConfirmationsMatchTheModels(t *testing.T) {
+	for _, cf := range Confirmations() {
+		var c *KnownClass
+		for i := range Known().Classes {
+			if Known().Classes[i].Problem == cf.Problem {
+				c = &Known().Classes[i]
+			}
+		}
+		if c == nil {
+			t.Errorf("confirmation of an unknown class %q", cf.Problem)
+			continue
+		}
+		if !slices.Contains(c.Witnesses, cf.Witness) {
+			t.Errorf("%q on %s: %q is not one of the class's witnesses", cf.Problem, cf.Kernel, cf.Witness)
+		}
+		kernel, pahole, _ := strings.Cut(cf.Target, "+pahole-")
+		tg, err := ParseTarget(kernel, pahole)
+		if err != nil {
+			t.Errorf("%q on %s: target %q: %v", cf.Problem, cf.Kernel, cf.Target, err)
+			continue
+		}
+		fn, err := ctype.Parse("witness.c", []byte(cf.Witness))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := Run(fn, tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		predicted := v.Known == c
+		switch cf.Result {
+		case ConfirmedOnKernel, NotReproduced:
+			if !predicted {
+				t.Errorf("%q on %s: recorded %s, but %s does not predict the class (%s %s)", cf.Problem, cf.Kernel, cf.Result, cf.Target, v.Kind, v.Class)
+			}
+			if cf.Result == ConfirmedOnKernel && cf.Saw == "" {
+				t.Errorf("%q on %s: confirmed without saying what BPF saw", cf.Problem, cf.Kernel)
+			}
+		case NotReachable:
+			if cf.Why == "" {
+				t.Errorf("%q on %s: not reachable without a reason", cf.Problem, cf.Kernel)
+			}
+		default:
+			t.Errorf("%q on %s: result %q", cf.Problem, cf.Kernel, cf.Result)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package check
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -24,6 +25,77 @@ type KnownClass struct {
 	// Explanation says what goes wrong, where in the kernel and pahole, and
 	// since when.
 	Explanation string `yaml:"explanation" json:"explanation"`
+	// Witnesses are signatures (canonical C text) that show the class on
+	// its targets; kernel truth runs them on real kernels.
+	Witnesses []string `yaml:"witnesses" json:"witnesses,omitempty"`
+}
+
+// Confirmation is what a real kernel showed for a known class's witness
+// (trampfuzz kernel-truth -confirm-classes, recorded in
+// kernel_confirmations.json).
+type Confirmation struct {
+	// Problem is the known class's problem pattern.
+	Problem string `json:"problem"`
+	// Kernel and Release name the real kernel ("debian/6.12-arm64",
+	// "6.12.118+deb12-arm64"); Target is the model it was compared with.
+	Kernel  string `json:"kernel"`
+	Release string `json:"release"`
+	Target  string `json:"target"`
+	// Witness is the signature run.
+	Witness string `json:"witness"`
+	// Result is ConfirmedOnKernel, NotReproduced or NotReachable.
+	Result string `json:"result"`
+	// Saw is what BPF saw in each ctx slot, in terms of the call's
+	// argument bytes ("ctx[1] = junk 0x…").
+	Saw string `json:"saw,omitempty"`
+	// Why explains a result other than confirmed: the model's verdict on
+	// that kernel, or the differences between model and kernel.
+	Why string `json:"why,omitempty"`
+}
+
+// Confirmation results.
+const (
+	// ConfirmedOnKernel: the model predicts the class's misread on the
+	// kernel, and the kernel's slots are the model's reading.
+	ConfirmedOnKernel = "confirmed"
+	// NotReproduced: the model predicts the misread, the kernel did
+	// otherwise.
+	NotReproduced = "not-reproduced"
+	// NotReachable: the kernel's model does not show the class for the
+	// witness (another verdict, or the kernel refuses fentry).
+	NotReachable = "not-reachable"
+)
+
+//go:embed kernel_confirmations.json
+var confirmationsJSON []byte
+
+var (
+	confirmOnce sync.Once
+	confirms    []Confirmation
+	confirmErr  error
+)
+
+// Confirmations returns the recorded real-kernel results of every known
+// class's witnesses. It panics if the file does not parse, which
+// TestConfirmationsMatchTheModels catches.
+func Confirmations() []Confirmation {
+	confirmOnce.Do(func() { confirmErr = json.Unmarshal(confirmationsJSON, &confirms) })
+	if confirmErr != nil {
+		panic(fmt.Errorf("kernel_confirmations.json: %w", confirmErr))
+	}
+	return confirms
+}
+
+// ConfirmationsOf returns the recorded results for the class with problem
+// pattern problem.
+func ConfirmationsOf(problem string) []Confirmation {
+	var out []Confirmation
+	for _, c := range Confirmations() {
+		if c.Problem == problem {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // KnownClasses is the reviewed list.

@@ -111,6 +111,14 @@ func README(c *Case) string {
 	switch {
 	case v.Known != nil:
 		w("**Status.** Known class (check/known_classes.yaml): %s\n\n", v.Known.Explanation)
+		for _, cf := range check.ConfirmationsOf(v.Known.Problem) {
+			switch cf.Result {
+			case check.ConfirmedOnKernel:
+				w("**Confirmed on %s** (%s) under QEMU, with `%s`: BPF saw %s.\n\n", debianName(cf), cf.Release, lastLine(cf.Witness), cf.Saw)
+			case check.NotReproduced:
+				w("**Not reproduced on %s** (%s) with `%s`: %s.\n\n", debianName(cf), cf.Release, lastLine(cf.Witness), cf.Why)
+			}
+		}
 	default:
 		w("**Status.** New: this class is not in check/known_classes.yaml.\n\n")
 	}
@@ -276,4 +284,13 @@ func plural(n int, unit string) string {
 		return "1 " + unit
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// debianName names a confirmation's kernel for a person: "Debian
+// 6.12-arm64" for "debian/6.12-arm64".
+func debianName(cf check.Confirmation) string {
+	if rest, ok := strings.CutPrefix(cf.Kernel, "debian/"); ok {
+		return "Debian " + rest
+	}
+	return cf.Kernel
 }

@@ -8,8 +8,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 
+	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/ktruth"
 )
@@ -36,10 +38,12 @@ func runKernelTruth(args []string, stdout, stderr io.Writer) int {
 	batch := fs.Int("batch", 50, "signatures per module and boot")
 	keep := fs.String("keep", "", "keep each boot's module source, module and console log in `DIR`")
 	verbose := fs.Bool("v", false, "print the guest's console as it runs")
+	confirm := fs.Bool("confirm-classes", false, "run every known class's witnesses that the kernel's model says show the class, and say whether the kernel confirms it")
+	write := fs.String("write", "", "with -confirm-classes: write the results as JSON to `FILE` (check/kernel_confirmations.json is the recorded set)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if *kernel == "" || (!*checkModel && fs.NArg() == 0) || *n < 1 {
+	if *kernel == "" || (!*checkModel && !*confirm && fs.NArg() == 0) || *n < 1 || (*write != "" && !*confirm) {
 		fs.Usage()
 		return exitBadInput
 	}
@@ -78,11 +82,33 @@ func runKernelTruth(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	code := exitOK
 	enc := json.NewEncoder(stdout)
+	var confirmations []check.Confirmation
 	for _, k := range kernels {
 		p, err := ktruth.Prepare(ctx, k, cache, stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, "trampfuzz kernel-truth:", err)
 			return exitBadInput
+		}
+		if *confirm {
+			cfs, err := ktruth.ConfirmClasses(ctx, p, opts)
+			if err != nil {
+				fmt.Fprintln(stderr, "trampfuzz kernel-truth:", err)
+				return exitBadInput
+			}
+			for _, c := range cfs {
+				if c.Result == check.NotReproduced {
+					code = exitFinding
+				}
+				fmt.Fprintf(stdout, "%-15s %s %s\n  %s\n", c.Result, c.Kernel, c.Target, c.Problem)
+				if c.Saw != "" {
+					fmt.Fprintf(stdout, "  BPF saw: %s\n", c.Saw)
+				}
+				if c.Why != "" {
+					fmt.Fprintf(stdout, "  why: %s\n", c.Why)
+				}
+			}
+			confirmations = append(confirmations, cfs...)
+			continue
 		}
 		if *checkModel {
 			mr, err := ktruth.CheckModel(ctx, p, fns, opts)
@@ -132,5 +158,34 @@ func runKernelTruth(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
+	if *write != "" {
+		data, err := json.MarshalIndent(confirmations, "", "  ")
+		if err == nil {
+			err = writeFileAtomic(*write, append(data, '\n'))
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "trampfuzz kernel-truth:", err)
+			return exitBadInput
+		}
+	}
 	return code
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory, so that an interrupted write leaves the old file whole.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
