@@ -91,6 +91,9 @@ type Options struct {
 	Console func(string)
 	// KeepDir keeps each batch's module source, module and console log.
 	KeepDir string
+
+	// batchRunner replaces runBatch in tests of the batching (no kernel).
+	batchRunner func(ctx context.Context, p *Prepared, sigs []Sig, seq int) (Boot, error)
 }
 
 func (o Options) batch() int {
@@ -119,9 +122,15 @@ func Run(ctx context.Context, p *Prepared, fns []*ctype.Func, opts Options) (*Re
 		log = io.Discard
 	}
 	rep := &Report{Kernel: p.Name, Release: p.Release}
-	init, err := guestInit(ctx, p.Arch)
-	if err != nil {
-		return nil, err
+	runBoot := opts.batchRunner
+	if runBoot == nil {
+		init, err := guestInit(ctx, p.Arch)
+		if err != nil {
+			return nil, err
+		}
+		runBoot = func(ctx context.Context, p *Prepared, sigs []Sig, seq int) (Boot, error) {
+			return runBatch(ctx, p, sigs, init, opts, seq)
+		}
 	}
 	probe, err := ctype.Parse("probe.c", []byte(probeSource))
 	if err != nil {
@@ -140,7 +149,7 @@ func Run(ctx context.Context, p *Prepared, fns []*ctype.Func, opts Options) (*Re
 			sigs = append(sigs, newSig(fn, i+1))
 		}
 		fmt.Fprintf(log, "ktruth: %s: functions %d-%d of %d\n", p.Name, index+1, index+n, len(fns))
-		boot, err := runBatch(ctx, p, sigs, init, opts, rep.Boots)
+		boot, err := runBoot(ctx, p, sigs, rep.Boots)
 		rep.Boots++
 		if err != nil {
 			return rep, err

@@ -2,7 +2,10 @@ package ktruth
 
 import (
 	"bytes"
+	"context"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -172,5 +175,117 @@ func TestCompareRecorded(t *testing.T) {
 				t.Errorf("%s, signature %d: no byte compared", tc.model, i+1)
 			}
 		}
+	}
+}
+
+// A boot that crashes at a function marks that function Crashed, keeps the
+// results before it, and runs the functions after it in a fresh boot; a
+// boot that runs nothing at all ends the run instead of looping.
+func TestRunGoesOnAfterACrash(t *testing.T) {
+	var fns []*ctype.Func
+	for i := 0; i < 5; i++ {
+		fn, err := ctype.Parse("f.c", []byte("void f(long a0);"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fns = append(fns, fn)
+	}
+	var boots [][]string
+	ok := func(s Sig) GuestResult {
+		return GuestResult{Index: s.Index, Func: s.Fn.Name, Hits: 1, Count: 1, Slots: []string{"0908070605040302"}}
+	}
+	opts := Options{Batch: 10, batchRunner: func(_ context.Context, _ *Prepared, sigs []Sig, seq int) (Boot, error) {
+		var names []string
+		for _, s := range sigs {
+			names = append(names, s.Fn.Name)
+		}
+		boots = append(boots, names)
+		b := Boot{Release: "test", Loaded: true}
+		for _, s := range sigs {
+			// The first boot crashes at its third function (fns[2]).
+			if seq == 0 && s.Index == 3 {
+				b.Crash = &Crash{Index: 3, Func: s.Fn.Name, Step: "call", Text: "Oops: general protection fault"}
+				return b, nil
+			}
+			b.Results = append(b.Results, ok(s))
+		}
+		b.Done = true
+		return b, nil
+	}}
+	rep, err := Run(context.Background(), &Prepared{Kernel: Kernel{Name: "test"}}, fns, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Boots != 2 || len(boots[1]) != 3 {
+		t.Fatalf("%d boots %v: want a second boot with the probe and the last two functions", rep.Boots, boots)
+	}
+	want := []Outcome{Attached, Attached, Crashed, Attached, Attached}
+	for i, o := range rep.Observations {
+		if o == nil || o.Outcome != want[i] {
+			t.Fatalf("function %d: %+v, want %s", i, o, want[i])
+		}
+	}
+	if c := rep.Observations[2].Crash; c == nil || c.Step != "call" || !strings.Contains(rep.Observations[2].Message, "Oops") {
+		t.Errorf("the crash is not kept: %+v", rep.Observations[2])
+	}
+
+	// A guest that dies before loading the module fails the run at once.
+	opts.batchRunner = func(context.Context, *Prepared, []Sig, int) (Boot, error) {
+		return Boot{Fatal: "init_module: exec format error"}, nil
+	}
+	if _, err := Run(context.Background(), &Prepared{Kernel: Kernel{Name: "test"}}, fns, opts); err == nil || !strings.Contains(err.Error(), "init_module") {
+		t.Errorf("a guest that cannot load the module: %v", err)
+	}
+}
+
+// A user's own kernel is VMLINUZ:BUILD_DIR; the build directory says the
+// architecture (.config) and version (kernel.release) that pick the model.
+func TestLookupKernel(t *testing.T) {
+	dir := t.TempDir()
+	vmlinuz := filepath.Join(dir, "Image")
+	headers := filepath.Join(dir, "build")
+	for path, data := range map[string]string{
+		vmlinuz:                           "image",
+		filepath.Join(headers, ".config"): "#\nCONFIG_ARM64=y\nCONFIG_BPF=y\n",
+		filepath.Join(headers, "include/config/kernel.release"): "6.17.3-custom\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k, err := LookupKernel(vmlinuz+":"+headers, "")
+	if err != nil || k.Arch != "arm64" || k.Model != "arm64/6.17.3-custom" {
+		t.Fatalf("LookupKernel = %+v, %v", k, err)
+	}
+	if _, err := check.ParseTarget(k.Model, "1.24"); err != nil {
+		t.Errorf("the model %q is not a target: %v", k.Model, err)
+	}
+	if k, err := LookupKernel("debian/6.12-arm64", "arm64/v6.17"); err != nil || k.Model != "arm64/v6.17" {
+		t.Errorf("a named model: %+v, %v", k, err)
+	}
+	for _, bad := range []string{"debian/5.10-amd64", "6.12", vmlinuz + ":" + dir} {
+		if _, err := LookupKernel(bad, ""); err == nil {
+			t.Errorf("LookupKernel(%q) accepted", bad)
+		}
+	}
+	if _, err := LookupKernel("nonsense", ""); err == nil || !strings.Contains(err.Error(), "debian/6.12-arm64") {
+		t.Errorf("an unknown name's error names no kernel: %v", err)
+	}
+}
+
+func TestUpstreamVersion(t *testing.T) {
+	for deb, want := range map[string]string{
+		"linux-image-6.1.0-57-amd64-unsigned_6.1.192-3_amd64.deb":                "6.1.192",
+		"linux-image-6.12.118+deb12-arm64-unsigned_6.12.118-1~deb12u1_arm64.deb": "6.12.118",
+	} {
+		if got, err := upstreamVersion(deb); err != nil || got != want {
+			t.Errorf("upstreamVersion(%s) = %q, %v", deb, got, err)
+		}
+	}
+	if _, err := upstreamVersion("linux-image.deb"); err == nil {
+		t.Error("a name without a version was accepted")
 	}
 }
