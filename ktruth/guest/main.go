@@ -134,23 +134,15 @@ func probe(i int, name string, values *ebpf.Map, cache *btf.Cache) result {
 	}}}
 	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{Cache: cache})
 	if err != nil {
-		r.LoadError = oneLine(err)
+		r.LoadError, r.Errno = oneLine(err), errnoOf(err)
 		r.NotInBTF = errors.Is(err, btf.ErrNotFound)
-		var errno unix.Errno
-		if errors.As(err, &errno) {
-			r.Errno = int(errno)
-		}
 		return r
 	}
 	defer coll.Close()
 	say("step attach %d %s", i, name)
 	l, err := link.AttachTracing(link.TracingOptions{Program: coll.Programs["p"], AttachType: ebpf.AttachTraceFEntry})
 	if err != nil {
-		r.AttachError = oneLine(err)
-		var errno unix.Errno
-		if errors.As(err, &errno) {
-			r.Errno = int(errno)
-		}
+		r.AttachError, r.Errno = oneLine(err), errnoOf(err)
 		return r
 	}
 	defer l.Close()
@@ -215,3 +207,12 @@ func program(i, mapFD int) asm.Instructions {
 }
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", " | ") }
+
+// errnoOf is the errno an error wraps (0: none); the kernel's ENOTSUPP is 524.
+func errnoOf(err error) int {
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		return int(errno)
+	}
+	return 0
+}
