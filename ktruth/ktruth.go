@@ -59,8 +59,10 @@ type Observation struct {
 	Outcome Outcome `json:"outcome"`
 	// Count is bpf_get_func_arg_cnt; Slots the 12 values of
 	// bpf_get_func_arg, 0 past the count.
-	Count   int      `json:"count"`
-	Slots   []uint64 `json:"-"`
+	Count int      `json:"count"`
+	Slots []uint64 `json:"-"`
+	// SlotHex is Slots as 16 hex digits each, for JSON.
+	SlotHex []string `json:"slots,omitempty"`
 	Message string   `json:"message,omitempty"`
 	Errno   int      `json:"errno,omitempty"`
 	Crash   *Crash   `json:"crash,omitempty"`
@@ -255,6 +257,7 @@ func observe(s Sig, results map[int]GuestResult, boot Boot) *Observation {
 			v, _ := strconv.ParseUint(h, 16, 64)
 			o.Slots = append(o.Slots, v)
 		}
+		o.SlotHex = r.Slots
 	}
 	return o
 }
