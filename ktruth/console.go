@@ -103,7 +103,7 @@ func ParseConsole(out []byte, hung bool) Boot {
 			step = Crash{Step: f[0], Index: n, Func: f[2]}
 		case "result":
 			var r GuestResult
-			if err := json.Unmarshal([]byte(rest), &r); err != nil || r.Func == "" {
+			if err := json.Unmarshal([]byte(rest), &r); err != nil || r.Func == "" || !validSlots(r.Slots) {
 				b.Garbled = append(b.Garbled, line)
 				continue
 			}
@@ -143,4 +143,18 @@ func (c *Crash) String() string {
 		s += ": " + strings.TrimSpace(first)
 	}
 	return s
+}
+
+// validSlots reports whether slots is absent or the guest's twelve
+// 16-digit hex values.
+func validSlots(slots []string) bool {
+	if len(slots) != 0 && len(slots) != 12 {
+		return false
+	}
+	for _, h := range slots {
+		if _, err := strconv.ParseUint(h, 16, 64); err != nil || len(h) != 16 {
+			return false
+		}
+	}
+	return true
 }

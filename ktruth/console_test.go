@@ -114,13 +114,14 @@ func TestParseConsoleGarbage(t *testing.T) {
 		noise[i] = byte(rng.Uint32())
 	}
 	mixed := bytes.Replace(full, []byte("TFK step load 2"), append(append([]byte("[ 1.0] random: crng init done\n"), noise...), []byte("\nTFK step load 2")...), 1)
-	mixed = bytes.Replace(mixed, []byte("TFK done"), []byte("TFK result {\"i\":9,\"func\":\ntruncated json\nTFK bogus verb\nTFK done"), 1)
+	mixed = bytes.Replace(mixed, []byte("TFK done"), []byte("TFK result {\"i\":9,\"func\":\ntruncated json\nTFK bogus verb\n"+
+		`TFK result {"i":8,"func":"tfk_8","hits":1,"count":1,"slots":["zz"]}`+"\nTFK done"), 1)
 	b := ParseConsole(mixed, false)
 	if !b.Done || len(b.Results) != 4 || b.Crash != nil {
 		t.Fatalf("parsed %d results, done %v, crash %+v", len(b.Results), b.Done, b.Crash)
 	}
-	if len(b.Garbled) < 2 {
-		t.Errorf("garbled lines %q: want the broken result and the unknown verb", b.Garbled)
+	if len(b.Garbled) < 3 {
+		t.Errorf("garbled lines %q: want the broken result, the bad slots and the unknown verb", b.Garbled)
 	}
 	for i := 0; i < 200; i++ {
 		junk := make([]byte, rng.IntN(2000))
