@@ -10,6 +10,8 @@ import (
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/gen"
+	"github.com/trampfuzz/trampfuzz/layout"
+	"github.com/trampfuzz/trampfuzz/truth"
 )
 
 // attachable draws kernel-profile signatures biased toward ones a
@@ -94,7 +96,51 @@ func CheckModel(ctx context.Context, p *Prepared, fns []*ctype.Func, opts Option
 			mr.Differ++
 		}
 	}
+	if mr.Differ > 0 {
+		if terr := blameOracle(ctx, p.Arch, mr.Comparisons); terr != nil && err == nil {
+			err = terr
+		}
+	}
 	return mr, err
+}
+
+// truthArch is truth's name of each architecture.
+var truthArch = map[string]string{layout.ArchARM64: truth.ArchARM64, layout.ArchX86_64: truth.ArchX86_64}
+
+// blameOracle runs the signatures the kernel and the model differ on
+// through gcc (truth): where gcc's layout or placement is not the oracle's,
+// the model's prediction rested on a wrong ABI placement, and the
+// comparison says so.
+func blameOracle(ctx context.Context, arch string, cs []*Comparison) error {
+	var fns []*ctype.Func
+	var which []*Comparison
+	for _, c := range cs {
+		if !c.Agree() && c.Verdict != nil && c.Verdict.ABI != nil {
+			fns = append(fns, c.fn)
+			which = append(which, c)
+		}
+	}
+	if len(fns) == 0 {
+		return nil
+	}
+	results, err := truth.Options{Arch: truthArch[arch]}.Observe(ctx, fns, []truth.Compiler{truth.GCC})
+	if err != nil {
+		return fmt.Errorf("checking the oracle with gcc: %v", err)
+	}
+	for i, r := range results {
+		if e := r.Errors[truth.GCC]; e != nil {
+			which[i].OracleWrong = e.Error()
+			continue
+		}
+		if ms := r.Observations[truth.GCC].Admits(*which[i].Verdict.ABI); len(ms) > 0 {
+			var words []string
+			for _, m := range ms[:min(4, len(ms))] {
+				words = append(words, m.String())
+			}
+			which[i].OracleWrong = "gcc does not place it as the oracle does: " + strings.Join(words, "; ")
+		}
+	}
+	return nil
 }
 
 // WriteText prints the summary and every difference.
@@ -111,12 +157,21 @@ func (mr *ModelReport) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "  the kernel refuses every fentry attach, the probe f(long) included (%s): its config, not the JIT; the model is not compared\n", mr.ProbeMessage)
 		return
 	}
-	fmt.Fprintf(w, "  %d agree, %d differ (%d slot bytes compared)\n", mr.Agree, mr.Differ, mr.Compared)
+	oracle := 0
+	for _, c := range mr.Comparisons {
+		if c.OracleWrong != "" {
+			oracle++
+		}
+	}
+	fmt.Fprintf(w, "  %d agree, %d differ (%d of them where gcc shows the ABI oracle wrong; %d slot bytes compared)\n", mr.Agree, mr.Differ, oracle, mr.Compared)
 	for _, c := range mr.Comparisons {
 		if c.Agree() {
 			continue
 		}
 		fmt.Fprintf(w, "\n%s", c.C)
+		if c.OracleWrong != "" {
+			fmt.Fprintf(w, "  the ABI oracle is wrong here, not the kernel model: %s\n", c.OracleWrong)
+		}
 		for _, d := range c.Diffs {
 			fmt.Fprintf(w, "  %s\n", d)
 		}

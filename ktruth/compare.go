@@ -27,6 +27,12 @@ type Comparison struct {
 	// Reading is the slots as the kernel gave them and as the model
 	// predicts them, for a person ("?" for bytes the model cannot predict).
 	Reading string `json:"reading,omitempty"`
+	// OracleWrong, for a difference, is what gcc itself did where the ABI
+	// oracle (whose placement says which byte each location holds) is
+	// wrong: then the difference is the oracle's, not the kernel model's.
+	OracleWrong string `json:"oracle_wrong,omitempty"`
+
+	fn *ctype.Func
 }
 
 // Agree reports whether the model matched the kernel.
@@ -61,7 +67,7 @@ func Compare(o *Observation, t check.Target) (*Comparison, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Comparison{Func: o.Func, C: o.C, Model: modelOutcome(v), Kernel: o.Outcome, Verdict: v}
+	c := &Comparison{Func: o.Func, C: o.C, Model: modelOutcome(v), Kernel: o.Outcome, Verdict: v, fn: o.Sig.Fn}
 	if c.Model != c.Kernel {
 		model := string(c.Model)
 		if v.Rejected != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -100,6 +101,7 @@ func guestInit(ctx context.Context, arch string) ([]byte, error) {
 	out := filepath.Join(dir, "init")
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, "github.com/trampfuzz/trampfuzz/ktruth/guest")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+ga)
+	cmd.Dir = sourceDir()
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("building the guest /init (go build ./ktruth/guest, GOARCH=%s; run from the trampfuzz source tree): %v\n%s", ga, err, b)
 	}
@@ -109,4 +111,19 @@ func guestInit(ctx context.Context, arch string) ([]byte, error) {
 	}
 	guestBuilt[arch] = b
 	return b, nil
+}
+
+// sourceDir is where `go build` finds this module: the source tree this
+// package was compiled from (a binary built with -trimpath does not know
+// it; then the current directory, which must be inside the tree).
+func sourceDir() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok || !filepath.IsAbs(file) {
+		return ""
+	}
+	root := filepath.Dir(filepath.Dir(file))
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		return ""
+	}
+	return root
 }
