@@ -25,12 +25,23 @@ func ConfirmClasses(ctx context.Context, p *Prepared, opts Options) ([]check.Con
 	known := check.Known()
 	for i := range known.Classes {
 		c := &known.Classes[i]
+		if !classOfArch(c, p.Arch) {
+			continue
+		}
 		for _, w := range c.Witnesses {
 			fn, err := ctype.Parse("witness.c", []byte(w))
 			if err != nil {
 				return nil, fmt.Errorf("witness of %q: %v", c.Problem, err)
 			}
 			cf := check.Confirmation{Problem: c.Problem, Kernel: p.Name, Target: t.String(), Witness: w}
+			if !c.Reachable {
+				// Kernels build without FP argument registers
+				// (-mgeneral-regs-only, -mno-sse): no kernel function
+				// takes such a signature, and arm64's kbuild refuses it.
+				cf.Result, cf.Why = check.NotReachable, "the class needs floating point, which kernel code does not pass"
+				out = append(out, cf)
+				continue
+			}
 			v, err := check.Run(fn, t)
 			if err != nil {
 				return nil, fmt.Errorf("witness of %q: %v", c.Problem, err)
@@ -94,8 +105,8 @@ func verdictText(v *check.Verdict) string {
 }
 
 // describeSlots says what each ctx slot the program saw holds, in terms of
-// the call's argument bytes: "ctx[0] = a0[0-3]", "ctx[1] = junk
-// 0x0000ffff00001234", "ctx[2] = a1[0-7]".
+// the call's argument bytes with the value: "ctx[0] = a0[0-3]
+// (0x0000000005040302)", "ctx[1] = junk", "ctx[2] = a1[0-7] (…)".
 func describeSlots(o *Observation) string {
 	owner := map[byte][2]int{}
 	for i, p := range o.Sig.Pattern {
@@ -108,33 +119,41 @@ func describeSlots(o *Observation) string {
 	var slots []string
 	for s := 0; s < o.Count && s < len(o.Slots); s++ {
 		v := o.Slots[s]
-		var runs []string
-		for j := 0; j < 8; {
-			w, ok := owner[byte(v>>(8*j))]
-			if !ok {
-				j++
-				continue
-			}
-			k := j + 1
-			for k < 8 {
-				n, ok := owner[byte(v>>(8*k))]
-				if !ok || n[0] != w[0] || n[1] != w[1]+(k-j) {
-					break
-				}
-				k++
-			}
-			if k-j == 1 {
-				runs = append(runs, fmt.Sprintf("a%d[%d]", w[0], w[1]))
-			} else {
-				runs = append(runs, fmt.Sprintf("a%d[%d-%d]", w[0], w[1], w[1]+k-j-1))
-			}
-			j = k
+		// An argument's bytes start at byte 0 of its slot and run on in
+		// order; a pattern value anywhere else is a coincidence in junk.
+		w, ok := owner[byte(v)]
+		if !ok {
+			// No byte of the call: a register or slot the caller did not
+			// set (its value changes from boot to boot, so it is not kept).
+			slots = append(slots, fmt.Sprintf("ctx[%d] = junk", s))
+			continue
 		}
-		what := strings.Join(runs, " ")
-		if what == "" {
-			what = "junk"
+		k := 1
+		for k < 8 {
+			n, ok := owner[byte(v>>(8*k))]
+			if !ok || n[0] != w[0] || n[1] != w[1]+k {
+				break
+			}
+			k++
+		}
+		what := fmt.Sprintf("a%d[%d]", w[0], w[1])
+		if k > 1 {
+			what = fmt.Sprintf("a%d[%d-%d]", w[0], w[1], w[1]+k-1)
+		}
+		if k < 8 && v>>(8*k) != 0 {
+			what += " + junk"
 		}
 		slots = append(slots, fmt.Sprintf("ctx[%d] = %s (0x%016x)", s, what, v))
 	}
 	return strings.Join(slots, ", ")
+}
+
+// classOfArch reports whether one of c's target patterns is of arch.
+func classOfArch(c *check.KnownClass, arch string) bool {
+	for _, t := range c.Targets {
+		if strings.HasPrefix(t, arch+"/") {
+			return true
+		}
+	}
+	return false
 }

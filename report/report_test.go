@@ -469,3 +469,17 @@ func TestKselftestCompiles(t *testing.T) {
 		}
 	}
 }
+
+// A known class that a real kernel confirmed says so in the report, with
+// what BPF saw (check/kernel_confirmations.json: Debian's 6.12.118 arm64
+// kernel read ctx[1] = junk where AAPCS64 leaves x1 empty for
+// f(int, __int128, long)).
+func TestREADMEQuotesTheRealKernel(t *testing.T) {
+	c := newCase(t, "void f(int a0, __int128 a1, long a2);\n")
+	readme := README(c)
+	for _, s := range []string{"**Confirmed on Debian 6.12-arm64** (6.12.118", "`void f(int a0, __int128 a1, long a2);`", "ctx[1] = junk"} {
+		if !strings.Contains(readme, s) {
+			t.Errorf("README lacks %q:\n%s", s, readme)
+		}
+	}
+}
