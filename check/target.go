@@ -23,6 +23,7 @@ package check
 import (
 	"errors"
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"slices"
 	"sort"
 	"strconv"
@@ -162,6 +163,20 @@ func ParseTarget(kernel, paholeVersion string) (Target, error) {
 func Default() Target {
 	t, _ := ParseTarget("", "")
 	return t
+}
+
+// DefaultFor is the newest modelled mainline kernel of architecture
+// archName (any spelling arch.Lookup takes) with the newest pahole.
+func DefaultFor(archName string) (Target, error) {
+	a, err := arch.Lookup(archName)
+	if err != nil {
+		return Target{}, fmt.Errorf("%w: %v", ErrTarget, err)
+	}
+	ks := mainline(a.Name)
+	if len(ks) == 0 {
+		return Target{}, fmt.Errorf("%w: no kernel model of %s", ErrTarget, a)
+	}
+	return Target{Kernel: ks[len(ks)-1], Pahole: pahole.Newest, ABI: oracle.Default}, nil
 }
 
 func mainline(arch string) []layout.Kernel {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"io"
 	"os"
 	"runtime"
@@ -16,6 +17,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/loc"
+	"github.com/trampfuzz/trampfuzz/pahole"
 )
 
 // Input kinds.
@@ -33,11 +35,20 @@ var ErrInput = errors.New("scan: bad input")
 // panicked marks the error File returns when a reader panicked.
 const panicked = "reader failed on corrupt input"
 
-// Options configure a scan. The zero value scans for check.Default()
-// with no progress output, on all CPUs.
+// Options configure a scan. The zero value scans for the newest model of
+// the file's architecture with no progress output, on all CPUs.
 type Options struct {
-	// Targets to check every function against (nil: check.Default()).
+	// Targets to check every function against (nil: the newest kernel
+	// model and pahole of the file's architecture: its ELF machine, or the
+	// host's for raw BTF, which names none; Notes says which).
 	Targets []check.Target
+	// Notes receives a line when the scan assumes something the file does
+	// not say: the architecture of raw BTF (nil: none).
+	Notes io.Writer
+	// Pahole and StructOps shape the default target (no Targets): the
+	// pahole version (empty: the newest) and a struct_ops trampoline.
+	Pahole    pahole.Version
+	StructOps bool
 	// Input forces the DWARF or BTF reading of an ELF file that has both;
 	// InputAuto reads DWARF when there is any, else .BTF. A raw BTF
 	// file is always read as BTF.
@@ -68,6 +79,30 @@ func (o Options) targets() []check.Target {
 		return []check.Target{check.Default()}
 	}
 	return o.Targets
+}
+
+// forArch gives o the default target of architecture a when it has none;
+// what says how a was found, for the note.
+func (o *Options) forArch(path string, a *arch.Arch, what string, err error) error {
+	if len(o.Targets) > 0 {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v; name the kernel with -target", ErrInput, path, err)
+	}
+	t, err := check.DefaultFor(a.Name)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrInput, path, err)
+	}
+	if o.Pahole != "" {
+		t.Pahole = o.Pahole
+	}
+	t.StructOps = o.StructOps
+	o.Targets = []check.Target{t}
+	if o.Notes != nil {
+		fmt.Fprintf(o.Notes, "scan: %s: %s, so checking %s (-target names another)\n", path, what, t)
+	}
+	return nil
 }
 
 // File scans one file: an ELF file with DWARF (vmlinux, a .ko, any -g
@@ -135,6 +170,10 @@ func scanELF(path string, f *os.File, opts Options, prog *progress) (*Report, er
 }
 
 func scanDWARF(path string, f *os.File, opts Options, prog *progress) (*Report, error) {
+	// DWARF scans read AArch64 files only (openDWARF says so for others).
+	if err := opts.forArch(path, arch.ARM64, "DWARF of AArch64", nil); err != nil {
+		return nil, err
+	}
 	opts.starting(InputDWARF)
 	df, err := openDWARF(path, f)
 	if err != nil {
@@ -169,6 +208,21 @@ func scanDWARF(path string, f *os.File, opts Options, prog *progress) (*Report, 
 }
 
 func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report, error) {
+	if isELF(r) {
+		var a *arch.Arch
+		ef, err := elf.NewFile(r)
+		if err == nil {
+			a, err = arch.ByELF(ef.Machine)
+		}
+		if err := opts.forArch(path, a, "the ELF file is "+archName(a), err); err != nil {
+			return nil, err
+		}
+	} else {
+		a, err := arch.Host()
+		if err := opts.forArch(path, a, "raw BTF names no architecture; this machine is "+archName(a), err); err != nil {
+			return nil, err
+		}
+	}
 	opts.starting(InputBTF)
 	var spec *btf.Spec
 	var err error
@@ -469,4 +523,11 @@ func sortedKeys(m map[string]int) []string {
 		return keys[i] < keys[j]
 	})
 	return keys
+}
+
+func archName(a *arch.Arch) string {
+	if a == nil {
+		return "?"
+	}
+	return a.Name
 }

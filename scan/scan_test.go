@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -386,5 +387,56 @@ long m_s16(int a, struct s16 s) { return a + s.a; }
 	}
 	if rep.Functions != 2 {
 		t.Errorf("%d functions, want the module's 2", rep.Functions)
+	}
+}
+
+// With no target, a file is checked against its own architecture's newest
+// model: an ELF file's machine says which, raw BTF says none and takes the
+// host's, and Notes says so.
+func TestDefaultTargetFollowsTheFile(t *testing.T) {
+	pahole := toolchain.Require(t, toolchain.Pahole)[0]
+	gcc := toolchain.Require(t, toolchain.GCC)[0]
+	dir := t.TempDir()
+	src := filepath.Join(dir, "f.c")
+	if err := os.WriteFile(src, []byte("long f(long a, int b) { return a + b; }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	host, err := arch.Host()
+	if err != nil {
+		t.Skip(err) // a host with no model: nothing to default to
+	}
+	for _, tc := range []struct {
+		name, cc, want string
+		args           []string
+	}{
+		{"arm64.o", gcc, "arm64/", nil},
+		{"x86.o", "gcc", "x86_64/", nil},
+	} {
+		obj := filepath.Join(dir, tc.name)
+		if out, err := exec.Command(tc.cc, "-g", "-O2", "-c", src, "-o", obj).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", tc.cc, err, out)
+		}
+		cmd := exec.Command(pahole, "-J", obj)
+		cmd.Env = append(os.Environ(), "LLVM_OBJCOPY=llvm-objcopy")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("pahole -J: %v\n%s", err, out)
+		}
+		raw := obj + ".btf"
+		if out, err := exec.Command(pahole, "--btf_encode_detached="+raw, obj).CombinedOutput(); err != nil {
+			t.Fatalf("pahole: %v\n%s", err, out)
+		}
+		for _, c := range []struct{ path, want string }{{obj, tc.want}, {raw, host.Name + "/"}} {
+			var notes bytes.Buffer
+			rep, err := File(c.path, Options{Input: InputBTF, Notes: &notes, Workers: 1})
+			if err != nil {
+				t.Fatalf("%s: %v", c.path, err)
+			}
+			if len(rep.Targets) != 1 || !strings.HasPrefix(rep.Targets[0].Target, c.want) {
+				t.Errorf("%s: targets %v, want one of %s", c.path, rep.Targets, c.want)
+			}
+			if !strings.Contains(notes.String(), "checking "+c.want) {
+				t.Errorf("%s: notes %q do not say which target", c.path, notes.String())
+			}
+		}
 	}
 }

@@ -72,7 +72,11 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	default:
 		return badInput(stderr, fmt.Errorf("-input %q: want dwarf or btf", *input))
 	}
-	opts := scan.Options{Targets: targets, Input: *input, Base: *base, Workers: *workers}
+	opts := scan.Options{Targets: targets, Input: *input, Base: *base, Workers: *workers, Notes: stderr, StructOps: *tf.structOps}
+	if *tf.kernel == "" {
+		// Each file's architecture picks its newest kernel model.
+		opts.Targets, opts.Pahole = nil, targets[0].Pahole
+	}
 	opts.Starting = tuneGC
 	if !*quiet {
 		opts.Progress = stderr
