@@ -163,7 +163,11 @@ func (mr *ModelReport) WriteText(w io.Writer) {
 			oracle++
 		}
 	}
-	fmt.Fprintf(w, "  %d agree, %d differ (%d of them where gcc shows the ABI oracle wrong; %d slot bytes compared)\n", mr.Agree, mr.Differ, oracle, mr.Compared)
+	blame := ""
+	if oracle > 0 {
+		blame = fmt.Sprintf(", %d of them where gcc shows the ABI oracle wrong", oracle)
+	}
+	fmt.Fprintf(w, "  %d agree, %d differ%s (%d slot bytes compared)\n", mr.Agree, mr.Differ, blame, mr.Compared)
 	for _, c := range mr.Comparisons {
 		if c.Agree() {
 			continue
