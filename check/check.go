@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"slices"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
@@ -130,7 +131,11 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 	}
 	v.JIT, v.Ctx = &tramp.Placement, &tramp.Ctx
 	var root *ArgMismatch
-	v.Mismatches, root = compare(fn, abi, tramp.Placement, t.Kernel.Arch)
+	a, err := arch.Lookup(t.Kernel.Arch)
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	v.Mismatches, root = compare(fn, abi, tramp.Placement, a)
 	if len(v.Mismatches) == 0 {
 		v.Kind = Agree
 		return v, nil
@@ -169,11 +174,7 @@ func placeABI(fn *ctype.Func, t Target) (loc.Placement, error) {
 // elsewhere, even one that carries no value (a record of padding only
 // takes its even pair all the same and shifts the rest). It is nil when
 // nothing is misread.
-func compare(fn *ctype.Func, abi, jit loc.Placement, arch string) (misread []ArgMismatch, root *ArgMismatch) {
-	longDouble := int64(16) // AAPCS64: IEEE binary128
-	if arch == layout.ArchX86_64 {
-		longDouble = 10 // x87 80-bit in 16 bytes
-	}
+func compare(fn *ctype.Func, abi, jit loc.Placement, a *arch.Arch) (misread []ArgMismatch, root *ArgMismatch) {
 	var first *ArgMismatch // the first argument with any passed byte read from elsewhere
 	for _, d := range loc.Diff(abi, jit) {
 		if d.Index >= len(abi.Args) || d.Index >= len(fn.Params) {
@@ -187,7 +188,7 @@ func compare(fn *ctype.Func, abi, jit loc.Placement, arch string) (misread []Arg
 			}
 			passedRead = true
 			if value == nil {
-				value = ctype.ValueBytes(fn.Params[d.Index].Type, longDouble)
+				value = ctype.ValueBytes(fn.Params[d.Index].Type, a)
 			}
 			if b.Byte < len(value) && value[b.Byte] {
 				valueRead = true

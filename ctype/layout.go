@@ -1,7 +1,10 @@
 package ctype
 
-// Layout rules, LP64 AArch64, GNU C, as aarch64-linux-gnu-gcc computes
-// them. The comments cite GCC's gcc/stor-layout.cc. clang 14 agrees except
+import "github.com/trampfuzz/trampfuzz/arch"
+
+// Layout rules, LP64, GNU C, as aarch64-linux-gnu-gcc computes them, and
+// x86_64-linux-gnu-gcc where a Layouts names that architecture (the one
+// difference: unnamed bit-fields do not align an x86-64 record). The comments cite GCC's gcc/stor-layout.cc. clang 14 agrees except
 // for three bit-field corner cases (a bit-field over a typedef aligned
 // beyond its size, one with aligned(N) on it, and GCC's integer-mode
 // bit-fields over under-aligned typedefs), which ctype's tests name and
@@ -10,9 +13,13 @@ package ctype
 //
 // Assumptions, stated once:
 //   - No #pragma pack (maximum_field_alignment is 0).
-//   - PCC_BITFIELD_TYPE_MATTERS is true, and unnamed bit-fields align the
-//     record as named ones do (AAPCS64 2025Q4, language binding,
-//     "Bit-fields"; checked against both compilers by ctype's tests).
+//   - PCC_BITFIELD_TYPE_MATTERS is true. On AArch64 unnamed bit-fields
+//     align the record as named ones do (AAPCS64 2025Q4, language binding,
+//     "Bit-fields"); on x86-64 they do not (psABI 1.0 §3.1.2: "Unnamed
+//     bit-fields' types do not affect the alignment of a structure or
+//     union"; GCC's update_alignment_for_field skips them where
+//     targetm.align_anon_bitfield is false). Both checked against both
+//     compilers by ctype's tests.
 //   - All sizes fit in int64 bits; Check rejects anything larger.
 
 // Sizeof returns sizeof(t) in bytes. t must be valid (Check).
@@ -30,6 +37,10 @@ func Alignof(t Type) int64 { return alignofIn(t, nil) }
 // call. The zero value is ready to use; a Layouts must not outlive a change
 // to a record it has seen.
 type Layouts struct {
+	// Arch is the architecture whose rules apply (nil: AArch64's). One
+	// Layouts serves one architecture.
+	Arch *arch.Arch
+
 	// The first records and their layouts sit in fixed arrays (found by
 	// index, so a Layouts in a local variable stays off the heap), later
 	// ones in a map; the Fields of all of them are carved from slabs.
@@ -278,6 +289,9 @@ func layoutIn(r *Record, memo *Layouts) RecordLayout {
 		unit    = 8   // BITS_PER_UNIT
 		biggest = 128 // BIGGEST_ALIGNMENT on AArch64, bits
 	)
+	// update_alignment_for_field: only named bit-fields align the record
+	// unless the target's align_anon_bitfield says otherwise.
+	anonAlign := memo.Arch == nil || memo.Arch.UnnamedBitfieldsAlign
 	l := memo.newLayout(r, len(r.Members))
 	fields := l.Fields
 	// start_record_layout: the record starts aligned to its own aligned(N).
@@ -311,17 +325,22 @@ func layoutIn(r *Record, memo *Layouts) RecordLayout {
 		// DECL_ALIGN (desired), then the record's alignment grows.
 		var desired int64
 		intMode := false // layout_decl turned the bit-field into an integer-mode field
+		aligns := !m.Bitfield || m.Name != "" || anonAlign
 		switch {
 		case m.Bitfield && m.Bits == 0:
 			desired = max(m.Aligned*unit, typeAlign)
-			recAlign = max(recAlign, desired)
+			if aligns {
+				recAlign = max(recAlign, desired)
+			}
 		case m.Bitfield:
 			desired, intMode = bitfieldAlign(m, packed, known)
 			ta := typeAlign
 			if packed {
 				ta = min(ta, unit)
 			}
-			recAlign = max(recAlign, desired, ta)
+			if aligns {
+				recAlign = max(recAlign, desired, ta)
+			}
 		default:
 			desired = memberAlignIn(r, m, memo) * unit
 			recAlign = max(recAlign, desired)

@@ -1,11 +1,13 @@
 package ctype
 
+import "github.com/trampfuzz/trampfuzz/arch"
+
 // PaddingBytes marks, per parameter of fn, the bytes that hold no part of
-// its value: the complement of ValueBytes (longDouble as there).
-func PaddingBytes(fn *Func, longDouble int64) [][]bool {
+// its value on architecture a: the complement of ValueBytes.
+func PaddingBytes(fn *Func, a *arch.Arch) [][]bool {
 	out := make([][]bool, len(fn.Params))
 	for i, p := range fn.Params {
-		pad := ValueBytes(p.Type, longDouble)
+		pad := ValueBytes(p.Type, a)
 		for b := range pad {
 			pad[b] = !pad[b]
 		}
@@ -14,16 +16,20 @@ func PaddingBytes(fn *Func, longDouble int64) [][]bool {
 	return out
 }
 
-// ValueBytes marks the bytes of a value of type t that hold part of its
-// value: bytes no member covers (padding), the bits of unnamed bit-fields
-// and zero-width bit-fields hold none. longDouble is how many bytes of a
-// long double hold its value: 16 on AArch64 (IEEE binary128), 10 on x86-64
-// (the x87 80-bit format padded to 16, psABI 1.0 §3.1.2).
+// ValueBytes marks the bytes of a value of type t, laid out for
+// architecture a, that hold part of its value: bytes no member covers
+// (padding), the bits of unnamed bit-fields and zero-width bit-fields hold
+// none, and a long double holds a.LongDoubleBytes (16 on AArch64, IEEE
+// binary128; 10 on x86-64, the x87 80-bit format padded to 16, psABI 1.0
+// §3.1.2).
 //
 // A calling convention need not pass the other bytes (System V's NO_CLASS
 // eightbytes), so comparisons of placements look at these bytes only.
-func ValueBytes(t Type, longDouble int64) []bool {
-	var lay Layouts
+func ValueBytes(t Type, a *arch.Arch) []bool {
+	if a == nil {
+		a = arch.ARM64
+	}
+	lay := Layouts{Arch: a}
 	value := make([]bool, lay.Sizeof(t))
 	mark := func(from, n int64) {
 		for b := from; b < from+n && b < int64(len(value)); b++ {
@@ -33,7 +39,7 @@ func ValueBytes(t Type, longDouble int64) []bool {
 	eachScalar(t, 0, &lay, func(u Type, off int64) {
 		n := lay.Sizeof(u)
 		if b, ok := u.(*Basic); ok && b.Kind == LongDouble {
-			n = longDouble
+			n = a.LongDoubleBytes
 		}
 		mark(off, n)
 	}, func(firstBit, bits int64) {

@@ -1,6 +1,7 @@
 package ctype
 
 import (
+	"github.com/trampfuzz/trampfuzz/arch"
 	"reflect"
 	"strings"
 	"testing"
@@ -9,16 +10,20 @@ import (
 func TestValueBytes(t *testing.T) {
 	tests := []struct {
 		src  string
-		ld   int64
+		ld   *arch.Arch
 		want string // one char per byte: v value, . padding
 	}{
 		// char at 0, 7 bytes of padding (long is 8-aligned), long at 8.
-		{"struct s { char a; long b; };\nvoid f(struct s a);", 16, "v.......vvvvvvvv"},
+		{"struct s { char a; long b; };\nvoid f(struct s a);", arch.ARM64, "v.......vvvvvvvv"},
 		// Unnamed bit-field bits hold no value; a named one's bytes do.
-		{"struct s { int : 8; int b : 8; short c; };\nvoid f(struct s a);", 16, ".vvv"},
-		{"void f(long double a);", 10, "vvvvvvvvvv......"},
-		{"void f(long double a);", 16, "vvvvvvvvvvvvvvvv"},
-		{"struct s { char a __attribute__((aligned(16))); };\nvoid f(struct s a);", 16, "v..............."},
+		{"struct s { int : 8; int b : 8; short c; };\nvoid f(struct s a);", arch.ARM64, ".vvv"},
+		{"void f(long double a);", arch.X86_64, "vvvvvvvvvv......"},
+		{"void f(long double a);", arch.ARM64, "vvvvvvvvvvvvvvvv"},
+		{"struct s { char a __attribute__((aligned(16))); };\nvoid f(struct s a);", arch.ARM64, "v..............."},
+		// An unnamed bit-field's long aligns the record on AArch64 (size 8)
+		// but not on x86-64 (size 2): gcc and clang, both architectures.
+		{"struct s { char a; long : 3; };\nvoid f(struct s a);", arch.ARM64, "v......."},
+		{"struct s { char a; long : 3; };\nvoid f(struct s a);", arch.X86_64, "v."},
 	}
 	for _, tc := range tests {
 		fn, err := Parse("v.c", []byte(tc.src))
@@ -34,7 +39,7 @@ func TestValueBytes(t *testing.T) {
 			}
 		}
 		if !reflect.DeepEqual(string(got), tc.want) {
-			t.Errorf("%s (long double %d): %s, want %s", tc.src, tc.ld, got, tc.want)
+			t.Errorf("%s (%s): %s, want %s", tc.src, tc.ld, got, tc.want)
 		}
 	}
 }
@@ -85,7 +90,7 @@ func TestPaddingBytesX86(t *testing.T) {
 		"....",
 		strings.Repeat(".", 10) + strings.Repeat("p", 6) + strings.Repeat(".", 10) + strings.Repeat("p", 6),
 	}
-	got := PaddingBytes(fn, 10)
+	got := PaddingBytes(fn, arch.X86_64)
 	for i := range want {
 		if s := padString(got[i]); s != want[i] {
 			t.Errorf("a%d:\n-want %s\n+got  %s", i, want[i], s)
@@ -100,4 +105,41 @@ func mustParseFunc(t *testing.T, src string) *Func {
 		t.Fatal(err)
 	}
 	return fn
+}
+
+// Unnamed bit-fields align an AArch64 record and not an x86-64 one. The
+// expected sizes, alignments and offsets are what gcc 12 and clang 14 gave
+// for these records on each architecture (x86-64 natively, AArch64 under
+// qemu-aarch64).
+func TestUnnamedBitfieldAlignmentPerArch(t *testing.T) {
+	type want struct{ size, align, off int64 } // off: of the named member after the bit-field, -1 none
+	for _, tc := range []struct {
+		src        string
+		arm64, x86 want
+	}{
+		{"struct s { char a; int :0; char b; };", want{8, 4, 4}, want{5, 1, 4}},
+		{"struct s { char a; long :3; };", want{8, 8, -1}, want{2, 1, -1}},
+		{"struct s { char a; long :3; char b; };", want{8, 8, 2}, want{3, 1, 2}},
+		{"struct s { char a; __int128 :0; };", want{16, 16, -1}, want{16, 1, -1}},
+		{"struct s { long m0; unsigned __int128 :26; };", want{16, 16, -1}, want{16, 8, -1}},
+		{"union s { char a; long :5; };", want{8, 8, -1}, want{1, 1, -1}},
+	} {
+		kind, _, _ := strings.Cut(tc.src, " ")
+		fn := mustParseFunc(t, tc.src+"\nvoid f("+kind+" s a0);")
+		r := fn.Params[0].Type.(*Record)
+		for _, c := range []struct {
+			a *arch.Arch
+			w want
+		}{{arch.ARM64, tc.arm64}, {arch.X86_64, tc.x86}} {
+			lay := Layouts{Arch: c.a}
+			l := lay.Of(r)
+			off := int64(-1)
+			if n := len(r.Members); n == 3 {
+				off = l.Fields[2].Offset
+			}
+			if got := (want{l.Size, l.Align, off}); got != c.w {
+				t.Errorf("%s on %s: size/align/offset %v, want %v", tc.src, c.a, got, c.w)
+			}
+		}
+	}
 }

@@ -2,11 +2,11 @@ package ktruth
 
 import (
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"strings"
 
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/ctype"
-	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/loc"
 )
 
@@ -37,10 +37,6 @@ type Comparison struct {
 
 // Agree reports whether the model matched the kernel.
 func (c *Comparison) Agree() bool { return len(c.Diffs) == 0 }
-
-// longDoubleBytes is the value bytes of a long double per architecture
-// (ctype.ValueBytes); kernel signatures have none, but records may.
-var longDoubleBytes = map[string]int64{layout.ArchARM64: 16, layout.ArchX86_64: 10}
 
 // modelOutcome maps a verdict to what a real kernel would do.
 func modelOutcome(v *check.Verdict) Outcome {
@@ -96,9 +92,13 @@ func Compare(o *Observation, t check.Target) (*Comparison, error) {
 			}
 		}
 	}
+	a, err := arch.Lookup(t.Kernel.Arch)
+	if err != nil {
+		return nil, err
+	}
 	value := make([][]bool, len(o.Sig.Fn.Params))
 	for i, p := range o.Sig.Fn.Params {
-		value[i] = ctype.ValueBytes(p.Type, longDoubleBytes[t.Kernel.Arch])
+		value[i] = ctype.ValueBytes(p.Type, a)
 	}
 	pred := make([][8]string, len(o.Slots))
 	for s := range pred {

@@ -24,6 +24,7 @@ package oracle
 
 import (
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"strings"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
@@ -221,7 +222,7 @@ func PlaceSysV(fn *ctype.Func, v SysVVariant) (loc.Placement, error) {
 			return loc.Placement{}, fmt.Errorf("oracle: %w: return type: %s", ctype.ErrInvalid, err)
 		}
 	}
-	s := sysvState{v: v}
+	s := sysvState{v: v, lay: ctype.Layouts{Arch: arch.X86_64}}
 	return s.placeAll(fn)
 }
 

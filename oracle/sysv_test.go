@@ -36,6 +36,22 @@ type sysvCase struct {
 
 var sysvCases = []sysvCase{
 	{
+		name: "unnamed bit-fields do not align an x86-64 record",
+		source: "psABI 1.0 §3.1.2 \"Unnamed bit-fields' types do not affect the alignment of a structure or union\"; " +
+			"seen with gcc 12.2 and clang 14 (truth): struct A is 5 bytes, B 2, U 1, each 1-aligned on the stack",
+		c: "struct A { char a; int :0; char b; };\nstruct B { char a; long :3; };\nunion U { char a; long :5; };\n" +
+			"void f(struct A a0, struct B a1, union U a2, long a3, long a4, long a5, struct A a6, struct B a7, union U a8, char a9);",
+		want: []string{"rdi.0-4", "rsi.0-1", "rdx.0", "rcx.0-7", "r8.0-7", "r9.0-7", "sp+0-4", "sp+8-9", "sp+16", "sp+24"},
+	},
+	{
+		name: "a record whose only 16-byte type is an unnamed bit-field's is 8-aligned on the stack",
+		source: "psABI 1.0 §3.1.2 (as above); seen with gcc 12.2 and clang 14 (truth) and on Debian's 6.12.118 kernel " +
+			"(ktruth): struct s1 at sp+8, not sp+16",
+		c: "struct s1 { long m0; unsigned __int128 : 26; };\n" +
+			"void f(long a0, long a1, long a2, long a3, long a4, long a5, char *a6, struct s1 a7);",
+		want: []string{"rdi.0-7", "rsi.0-7", "rdx.0-7", "rcx.0-7", "r8.0-7", "r9.0-7", "sp+0-7", "sp+8-23"},
+	},
+	{
 		name: "X87 merged with SSE is MEMORY: a union of long double and two doubles on the stack",
 		source: "psABI 1.0 §3.2.3 merging rule (e): \"If one of the classes is X87, X87UP, COMPLEX_X87 class, MEMORY " +
 			"is used as class\" (X87 of the long double with SSE of a double); seen with gcc 12.2 and clang 14 (truth): sp+0-15, the long in rdi",

@@ -17,6 +17,7 @@ package oraclecheck
 import (
 	"context"
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"slices"
 	"strings"
 
@@ -65,7 +66,7 @@ func (r *Report) addSysV(res truth.Result) {
 			r.SkippedExample[key] = fmt.Sprintf("%v\n%s", err, res.Text)
 		}
 	}
-	pad := ctype.PaddingBytes(res.Func, 10) // x87: 10 value bytes in 16 (psABI 1.0 §3.1.2)
+	pad := ctype.PaddingBytes(res.Func, arch.X86_64)
 	clangLayout := BitfieldLayoutDiffers(res.Func)
 	if clangLayout && res.Observations[truth.Clang] != nil {
 		r.Skipped["clang/bit-field layout"]++

@@ -3,6 +3,7 @@ package pahole
 import (
 	"errors"
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 
 	"github.com/cilium/ebpf/btf"
 	"github.com/trampfuzz/trampfuzz/ctype"
@@ -44,7 +45,8 @@ func EncodeConfig(fn *ctype.Func, cfg Config, dwarf loc.Placement) (*btf.Func, *
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := registerParams(cfg.Arch); err != nil {
+	a, err := archOf(cfg.Arch)
+	if err != nil {
 		return nil, nil, err
 	}
 	if fn == nil {
@@ -56,7 +58,7 @@ func EncodeConfig(fn *ctype.Func, cfg Config, dwarf loc.Placement) (*btf.Func, *
 	if skip := decide(fn, cfg, m, dwarf); skip != nil {
 		return nil, skip, nil
 	}
-	e := newEncoder(cfg.Options)
+	e := newEncoder(cfg.Options, a)
 	proto := &btf.FuncProto{Return: e.typ(fn.Return)}
 	for _, p := range fn.Params {
 		proto.Params = append(proto.Params, btf.FuncParam{Name: p.Name, Type: e.typ(p.Type)})
@@ -77,8 +79,8 @@ type encoder struct {
 	lay   ctype.Layouts // the unit's record layouts, each computed once
 }
 
-func newEncoder(opts Options) *encoder {
-	return &encoder{opts: opts, types: map[ctype.Type]btf.Type{}, basic: map[ctype.BasicKind]btf.Type{}}
+func newEncoder(opts Options, a *arch.Arch) *encoder {
+	return &encoder{opts: opts, types: map[ctype.Type]btf.Type{}, basic: map[ctype.BasicKind]btf.Type{}, lay: ctype.Layouts{Arch: a}}
 }
 
 var voidType = &btf.Void{}

@@ -12,6 +12,8 @@ import "github.com/trampfuzz/trampfuzz/ctype"
 // never the packed attribute itself.
 type packedInference struct {
 	state map[*ctype.Record]*packedState
+	// lay lays records out by the object's architecture's rules.
+	lay *ctype.Layouts
 }
 
 type packedState struct {
@@ -19,8 +21,8 @@ type packedState struct {
 	packed   bool
 }
 
-func newPackedInference() *packedInference {
-	return &packedInference{state: map[*ctype.Record]*packedState{}}
+func newPackedInference(lay *ctype.Layouts) *packedInference {
+	return &packedInference{state: map[*ctype.Record]*packedState{}, lay: lay}
 }
 
 func (p *packedInference) get(r *ctype.Record) *packedState {
@@ -46,15 +48,15 @@ type dwarfMember struct {
 
 // dwarfMembers lists r's members as GCC writes them: every member but
 // the unnamed bit-fields (including ":0"), which get no DWARF.
-func dwarfMembers(r *ctype.Record) []dwarfMember {
-	lay := ctype.LayoutOf(r)
+func dwarfMembers(r *ctype.Record, layouts *ctype.Layouts) []dwarfMember {
+	lay := layouts.Of(r)
 	var out []dwarfMember
 	for i, m := range r.Members {
 		if m.Bitfield && m.Name == "" {
 			continue
 		}
 		f := lay.Fields[i]
-		dm := dwarfMember{typ: m.Type, bitOffset: f.BitOffset, byteSize: ctype.Sizeof(m.Type), byteOffset: f.Offset}
+		dm := dwarfMember{typ: m.Type, bitOffset: f.BitOffset, byteSize: layouts.Sizeof(m.Type), byteOffset: f.Offset}
 		if m.Bitfield {
 			dm.bitfieldSize = m.Bits
 			unit := dm.byteSize * 8
@@ -72,8 +74,8 @@ func dwarfMembers(r *ctype.Record) []dwarfMember {
 // writes 16, a member's aligned(16) writes 16 on the struct, "aligned(2)"
 // on a 4-aligned struct writes nothing, and packed alone writes nothing.
 // 0 means absent. class__infer_packed_attributes only tests for 1.
-func dwarfAlignment(r *ctype.Record) int64 {
-	a := ctype.Alignof(r)
+func dwarfAlignment(r *ctype.Record, lay *ctype.Layouts) int64 {
+	a := lay.Alignof(r)
 	if r.Aligned == a {
 		return a
 	}
@@ -90,21 +92,21 @@ func dwarfAlignment(r *ctype.Record) int64 {
 // enum → its size, struct or union → the largest over its members,
 // array → its element's; anything else, or 0, → 1. Attributes
 // (packed, aligned(N)) play no part.
-func naturalAlignment(t ctype.Type) int64 {
+func naturalAlignment(t ctype.Type, lay *ctype.Layouts) int64 {
 	var na int64
 	switch t := ctype.Underlying(t).(type) {
 	case *ctype.Pointer:
 		na = 8
 	case *ctype.Basic:
-		na = ctype.Sizeof(t)
+		na = lay.Sizeof(t)
 	case *ctype.Enum:
-		na = ctype.Sizeof(t)
+		na = lay.Sizeof(t)
 	case *ctype.Record:
-		for _, m := range dwarfMembers(t) {
-			na = max(na, naturalAlignment(m.typ))
+		for _, m := range dwarfMembers(t, lay) {
+			na = max(na, naturalAlignment(m.typ, lay))
 		}
 	case *ctype.Array:
-		na = naturalAlignment(t.Elem)
+		na = naturalAlignment(t.Elem, lay)
 	}
 	return max(na, 1)
 }
@@ -170,8 +172,8 @@ func (p *packedInference) packed(r *ctype.Record) bool {
 		return s.packed
 	}
 	s.inferred = true
-	size := ctype.Sizeof(r)
-	ms := dwarfMembers(r)
+	size := p.lay.Sizeof(r)
+	ms := dwarfMembers(r, p.lay)
 	if nr, pad := holes(size, ms); nr != 0 || pad != 0 {
 		// type__check_structs_at_unnatural_alignments
 		for _, m := range ms {
@@ -179,7 +181,7 @@ func (p *packedInference) packed(r *ctype.Record) bool {
 			if !ok || inner.Union {
 				continue
 			}
-			if m.byteOffset%naturalAlignment(inner) != 0 {
+			if m.byteOffset%naturalAlignment(inner, p.lay) != 0 {
 				is := p.get(inner)
 				is.packed, is.inferred = true, true
 			}
@@ -189,7 +191,7 @@ func (p *packedInference) packed(r *ctype.Record) bool {
 	}
 	maxNA := int64(1)
 	for _, m := range ms {
-		na := naturalAlignment(m.typ)
+		na := naturalAlignment(m.typ, p.lay)
 		if na == 1 {
 			continue // "Always aligned"
 		}
@@ -199,6 +201,6 @@ func (p *packedInference) packed(r *ctype.Record) bool {
 			return true
 		}
 	}
-	s.packed = (maxNA != 1 && dwarfAlignment(r) == 1) || size%maxNA != 0
+	s.packed = (maxNA != 1 && dwarfAlignment(r, p.lay) == 1) || size%maxNA != 0
 	return s.packed
 }

@@ -58,21 +58,23 @@ func decide(fn *ctype.Func, cfg Config, m model, dwarf loc.Placement) *Skip {
 		// every saved function is added.
 		return nil
 	}
-	regs, err := registerParams(cfg.Arch)
+	a, err := archOf(cfg.Arch)
 	if err != nil {
 		return nil // Encode validated the arch
 	}
+	regs := registerParams(a)
+	lay := &ctype.Layouts{Arch: a}
 	n := len(regs)
 	unexpected := -1
 	switch m.regCheck {
 	case regCheckPositional:
 		unexpected = unexpectedPositional(fn, dwarf, regs)
 	case regCheckSlots:
-		unexpected = unexpectedSlots(fn, dwarf, regs)
+		unexpected = unexpectedSlots(fn, dwarf, regs, lay)
 	}
 	uncertain := -1
 	if m.packedFilter {
-		uncertain = uncertainParam(fn, n)
+		uncertain = uncertainParam(fn, n, lay)
 	}
 	// The head sets skip_reason in the order unexpected register,
 	// inconsistent prototype, uncertain location, so the last one that
@@ -92,11 +94,11 @@ func decide(fn *ctype.Func, cfg Config, m model, dwarf loc.Placement) *Skip {
 // stripped), is a named struct that class__infer_packed_attributes calls
 // packed; -1 if none. Unions, anonymous structs, scalars and typedefs are
 // never inspected, and a function with fewer than n parameters never is.
-func uncertainParam(fn *ctype.Func, n int) int {
+func uncertainParam(fn *ctype.Func, n int, lay *ctype.Layouts) int {
 	if len(fn.Params) < n {
 		return -1
 	}
-	inf := newPackedInference()
+	inf := newPackedInference(lay)
 	for i, p := range fn.Params {
 		if i < n {
 			continue
@@ -200,7 +202,7 @@ func unexpectedPositional(fn *ctype.Func, dwarf loc.Placement, regs []loc.Reg) i
 // checked. There is no struct exemption and no even-pair rounding (AAPCS64
 // C.8/C.10 for 16-byte-aligned arguments), so f(long, __int128, long),
 // whose third argument GCC puts in x4, expects x3.
-func unexpectedSlots(fn *ctype.Func, dwarf loc.Placement, regs []loc.Reg) int {
+func unexpectedSlots(fn *ctype.Func, dwarf loc.Placement, regs []loc.Reg, lay *ctype.Layouts) int {
 	reg := 0
 	for i, p := range fn.Params {
 		if reg >= len(regs) {
@@ -209,14 +211,14 @@ func unexpectedSlots(fn *ctype.Func, dwarf loc.Placement, regs []loc.Reg) int {
 		if got := dwarfRegister(dwarf, i, regs); got >= 0 && got != reg {
 			return i
 		}
-		reg += slots(p.Type)
+		reg += slots(p.Type, lay)
 	}
 	return -1
 }
 
-func slots(t ctype.Type) int {
+func slots(t ctype.Type, lay *ctype.Layouts) int {
 	if ctype.IsRecord(t) || isArray(t) {
-		if s := ctype.Sizeof(t); s > 8 && s <= 16 {
+		if s := lay.Sizeof(t); s > 8 && s <= 16 {
 			return 2
 		}
 	}

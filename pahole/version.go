@@ -2,6 +2,7 @@ package pahole
 
 import (
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"strings"
 
 	"github.com/trampfuzz/trampfuzz/loc"
@@ -134,16 +135,26 @@ func modelOf(v Version) (model, error) {
 // EM_AARCH64 8 and EM_X86_64 6, and cu->register_params maps idx to
 // DW_OP_reg<idx> (x0..x7) on arm64 and to rdi, rsi, rdx, rcx, r8, r9
 // (DWARF registers 5, 4, 1, 2, 8, 9) on x86-64.
-func registerParams(arch string) ([]loc.Reg, error) {
-	switch arch {
-	case "", "arm64":
-		regs := make([]loc.Reg, 8)
-		for i := range regs {
-			regs[i] = loc.XReg(i)
+func registerParams(a *arch.Arch) []loc.Reg {
+	regs := make([]loc.Reg, len(a.GPRs))
+	for i, name := range a.GPRs {
+		r, err := loc.ParseReg(name)
+		if err != nil {
+			panic(fmt.Sprintf("pahole: %s register %q: %v", a, name, err)) // the arch record's names are loc's
 		}
-		return regs, nil
-	case "x86_64":
-		return []loc.Reg{loc.RDI, loc.RSI, loc.RDX, loc.RCX, loc.R8, loc.R9}, nil
+		regs[i] = r
 	}
-	return nil, fmt.Errorf("pahole: unknown arch %q (modelled: arm64, x86_64)", arch)
+	return regs
+}
+
+// archOf reads Config.Arch: any spelling arch.Lookup takes, "" for arm64.
+func archOf(name string) (*arch.Arch, error) {
+	if name == "" {
+		return arch.ARM64, nil
+	}
+	a, err := arch.Lookup(name)
+	if err != nil {
+		return nil, fmt.Errorf("pahole: %w", err)
+	}
+	return a, nil
 }

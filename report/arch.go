@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/trampfuzz/trampfuzz/arch"
+	"github.com/trampfuzz/trampfuzz/ctype"
 	"strings"
 
 	"github.com/trampfuzz/trampfuzz/layout"
@@ -78,6 +80,16 @@ func textFor(arch string) archText {
 		return x86Text
 	}
 	return arm64Text
+}
+
+// layoutsOf lays out c's types by the rules of c's architecture (a Case
+// is made from a modelled target, whose architecture arch knows).
+func layoutsOf(c *Case) *ctype.Layouts {
+	a, err := arch.Lookup(c.Target.Kernel.Arch)
+	if err != nil {
+		a = arch.ARM64
+	}
+	return &ctype.Layouts{Arch: a}
 }
 
 // isX86 reports whether c is checked on an x86-64 kernel.

@@ -299,8 +299,9 @@ func Kselftest(c *Case) map[string]string {
 
 	prog2 := true
 	var pairs []string
+	lay := layoutsOf(c)
 	for _, p := range fn.Params {
-		if s := ctype.Sizeof(p.Type); s != 1 && s != 2 && s != 4 && s != 8 && s != 16 {
+		if s := lay.Sizeof(p.Type); s != 1 && s != 2 && s != 4 && s != 8 && s != 16 {
 			prog2 = false // BPF_PROG2 handles sizes 1, 2, 4, 8 and 16 only (___bpf_union_arg)
 		}
 		pairs = append(pairs, ctype.TypeString(p.Type), p.Name)

@@ -30,6 +30,7 @@ type reproPlan struct {
 	names   []string
 	types   []string
 	sizes   []int
+	aligns  []int // _Alignof of each argument's type, by the case's architecture
 	offsets []int // of each argument in a pattern row
 	first   []int // flat index of each argument's byte 0
 	patLen  int
@@ -88,9 +89,10 @@ func planRepro(c *Case) reproPlan {
 	// names (a case's struct loc must not meet struct tf_loc, nor its
 	// typedef t1 the argument typedef tf_t1).
 	p := reproPlan{fn: ctype.Prefixed(c.Func, reproCallee, "tfc_", "TFC_")}
+	lay := layoutsOf(c)
 	if isX86(c) {
 		p.x87 = ctype.X87IntegerBits(c.Func)
-		for _, pad := range ctype.PaddingBytes(c.Func, 10) {
+		for _, pad := range ctype.PaddingBytes(c.Func, lay.Arch) {
 			p.pad = append(p.pad, pad...)
 		}
 	}
@@ -100,10 +102,12 @@ func planRepro(c *Case) reproPlan {
 		if name == "" {
 			name = fmt.Sprintf("arg%d", i)
 		}
-		a := max(16, int(ctype.Alignof(prm.Type)))
+		ta := int(lay.Alignof(prm.Type))
+		a := max(16, ta)
 		align = max(align, a)
 		off = (off + a - 1) / a * a
-		size := int(ctype.Sizeof(prm.Type))
+		size := int(lay.Sizeof(prm.Type))
+		p.aligns = append(p.aligns, ta)
 		p.names = append(p.names, name)
 		p.types = append(p.types, ctype.TypeString(prm.Type))
 		p.sizes = append(p.sizes, size)
@@ -261,7 +265,7 @@ func reproARM64(c *Case) string {
 	for i, prm := range p.fn.Params {
 		w("typedef %s;\n", ctype.Declarator(prm.Type, fmt.Sprintf("tf_t%d", i)))
 		w("_Static_assert(sizeof(tf_t%d) == %d && _Alignof(tf_t%d) == %d, \"%s: the compiler lays out %s differently from trampfuzz\");\n",
-			i, p.sizes[i], i, ctype.Alignof(prm.Type), p.names[i], strings.ReplaceAll(p.types[i], `"`, `'`))
+			i, p.sizes[i], i, p.aligns[i], p.names[i], strings.ReplaceAll(p.types[i], `"`, `'`))
 	}
 	w("\n#define TF_NARGS %d\n#define TF_NBYTES %d\n#define TF_RUNS %d\n#define TF_PATLEN %d\n#define TF_WIN %d\n", len(p.sizes), nbytes, p.runs, p.patLen, p.window)
 	w("#define TF_CAPWIN %d /* the window starts here in the capture */\n", reproCapWindow)

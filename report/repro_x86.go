@@ -135,7 +135,7 @@ func reproX86(c *Case) string {
 	for i, prm := range p.fn.Params {
 		w("typedef %s;\n", ctype.Declarator(prm.Type, fmt.Sprintf("tf_t%d", i)))
 		w("_Static_assert(sizeof(tf_t%d) == %d && _Alignof(tf_t%d) == %d, \"%s: the compiler lays out %s differently from trampfuzz\");\n",
-			i, p.sizes[i], i, ctype.Alignof(prm.Type), p.names[i], strings.ReplaceAll(p.types[i], `"`, `'`))
+			i, p.sizes[i], i, p.aligns[i], p.names[i], strings.ReplaceAll(p.types[i], `"`, `'`))
 	}
 	w("\n#define TF_NARGS %d\n#define TF_NBYTES %d\n#define TF_RUNS %d\n#define TF_PATLEN %d\n#define TF_WIN %d\n", len(p.sizes), nbytes, p.runs, p.patLen, window)
 	w("#define TF_CAPWIN %d /* the window starts here in the capture */\n", reproX86CapWindow)

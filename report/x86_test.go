@@ -2,6 +2,7 @@ package report
 
 import (
 	"errors"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -313,7 +314,7 @@ func TestX86ReproGroundTruth(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "repro.c"), []byte(ReproC(c)), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			pad := ctype.PaddingBytes(c.Func, 10)
+			pad := ctype.PaddingBytes(c.Func, arch.X86_64)
 			for _, comp := range []struct {
 				command, path string
 				major         int
@@ -537,7 +538,7 @@ func TestX86ReproRandom(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "repro.c"), []byte(ReproC(c)), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		pad := ctype.PaddingBytes(c.Func, 10)
+		pad := ctype.PaddingBytes(c.Func, arch.X86_64)
 		for _, comp := range []struct {
 			command, path string
 			major         int

@@ -3,6 +3,7 @@ package scan
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"strings"
 
 	"github.com/cilium/ebpf/btf"
@@ -32,6 +33,8 @@ type btfConv struct {
 	// signature (a vmlinux has 56,257 FUNCs and 25,024 protos), so a
 	// proto is converted once.
 	protos map[*btf.FuncProto]*protoConv
+	// lay lays records out by the BTF's architecture's rules.
+	lay layouts
 }
 
 // protoConv is a converted FUNC_PROTO: the return and parameters, or why
@@ -43,9 +46,9 @@ type protoConv struct {
 	names  error // checkParamNames
 }
 
-func newBTFConv() *btfConv {
+func newBTFConv(a *arch.Arch) *btfConv {
 	return &btfConv{memo: newConvMemo[btf.Type](),
-		protos: map[*btf.FuncProto]*protoConv{}}
+		protos: map[*btf.FuncProto]*protoConv{}, lay: layouts{a}}
 }
 
 // function converts one BTF FUNC. Functions of one FUNC_PROTO share their
@@ -243,7 +246,7 @@ func (c *btfConv) record(union bool, name string, size uint32, members []btf.Mem
 		}
 		raw.Members = append(raw.Members, rawMember{Name: m.Name, Type: t, BitOffset: int64(m.Offset), BitSize: int64(m.BitfieldSize)})
 	}
-	r, err := buildRecord(raw)
+	r, err := buildRecord(raw, c.lay)
 	if err != nil {
 		return nil, &unsupported{Reason: SkipLayout, Detail: err.Error()}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"io"
 	"sort"
 	"strings"
@@ -750,7 +751,8 @@ func (c *dwarfConv) record(n *node, name string) (ctype.Type, error) {
 		}
 		raw.Members = append(raw.Members, m)
 	}
-	r, err := buildRecord(raw)
+	// DWARF scans read AArch64 files only (openDWARF).
+	r, err := buildRecord(raw, layouts{arch.ARM64})
 	if err != nil {
 		return nil, &unsupported{Reason: SkipLayout, Detail: err.Error()}
 	}

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
 )
@@ -57,40 +58,40 @@ type rawMember struct {
 // alignment; the BTF ambiguity check (ambiguity.go) is about exactly that.
 //
 // The error says which member could not be placed.
-func buildRecord(raw rawRecord) (*ctype.Record, error) {
+func buildRecord(raw rawRecord, l layouts) (*ctype.Record, error) {
 	r := &ctype.Record{Union: raw.Union, Name: raw.Name}
 	// origin[i] is the raw member index of r.Members[i], -1 for a filler.
 	var origin []int
 	for i, rm := range raw.Members {
 		m := ctype.Member{Name: rm.Name, Type: rm.Type, Bitfield: rm.BitSize > 0, Bits: rm.BitSize}
-		if rm.Align > 0 && (rm.Align > ctype.Alignof(rm.Type) || m.Bitfield) {
+		if rm.Align > 0 && (rm.Align > l.alignof(rm.Type) || m.Bitfield) {
 			m.Aligned = rm.Align
 		}
 		r.Members = append(r.Members, m)
 		origin = append(origin, i)
 	}
 	if !raw.Union {
-		if err := placeMembers(r, &origin, raw); err != nil {
+		if err := placeMembers(r, &origin, raw, l); err != nil {
 			return nil, err
 		}
 	}
-	if raw.Align > ctype.LayoutOf(r).Align {
+	if raw.Align > l.of(r).Align {
 		r.Aligned = raw.Align
 	}
-	if err := fitSize(r, raw); err != nil {
+	if err := fitSize(r, raw, l); err != nil {
 		return nil, err
 	}
-	if err := verifyRecord(r, origin, raw); err != nil {
+	if err := verifyRecord(r, origin, raw, l); err != nil {
 		return nil, err
 	}
-	return preferRecordPacked(r), nil
+	return preferRecordPacked(r, l), nil
 }
 
 // preferRecordPacked rewrites packed members as a packed record when that
 // gives the same layout: {char c; long l;} of size 9 is usually written
 // with packed on the struct, and both spellings are the same C type for
 // layout and argument passing.
-func preferRecordPacked(r *ctype.Record) *ctype.Record {
+func preferRecordPacked(r *ctype.Record, l layouts) *ctype.Record {
 	if r.Packed {
 		return r
 	}
@@ -106,7 +107,7 @@ func preferRecordPacked(r *ctype.Record) *ctype.Record {
 	if !any {
 		return r
 	}
-	a, b := ctype.LayoutOf(r), ctype.LayoutOf(&alt)
+	a, b := l.of(r), l.of(&alt)
 	if a.Size != b.Size || a.Align != b.Align {
 		return r
 	}
@@ -120,7 +121,7 @@ func preferRecordPacked(r *ctype.Record) *ctype.Record {
 
 // placeMembers fixes attributes so that each member lands at its recorded
 // offset, in order; it starts again once if the whole record must be packed.
-func placeMembers(r *ctype.Record, origin *[]int, raw rawRecord) error {
+func placeMembers(r *ctype.Record, origin *[]int, raw rawRecord, l layouts) error {
 restart:
 	for j := 0; j < len(r.Members); j++ {
 		o := (*origin)[j]
@@ -132,7 +133,7 @@ restart:
 			if tries > 64 {
 				return memberError(raw, o, -1)
 			}
-			got := prefixLayout(r, j+1).Fields[j].BitOffset
+			got := prefixLayout(r, j+1, l).Fields[j].BitOffset
 			if got == want {
 				break
 			}
@@ -152,13 +153,13 @@ restart:
 			}
 			// got < want: a gap the natural layout does not have.
 			if !m.Bitfield {
-				if !raiseAlign(r, j, want) {
+				if !raiseAlign(r, j, want, l) {
 					return memberError(raw, o, got)
 				}
 				continue
 			}
 			gap := want - got
-			if gap >= ctype.Sizeof(m.Type)*8 || j > 0 && r.Members[j-1].Bitfield && r.Members[j-1].Name == "" {
+			if gap >= l.sizeof(m.Type)*8 || j > 0 && r.Members[j-1].Bitfield && r.Members[j-1].Name == "" {
 				return memberError(raw, o, got)
 			}
 			filler := ctype.Member{Type: m.Type, Bitfield: true, Bits: gap}
@@ -172,11 +173,11 @@ restart:
 
 // raiseAlign gives member j the smallest aligned(N) that puts it at bit
 // offset want, if there is one.
-func raiseAlign(r *ctype.Record, j int, want int64) bool {
+func raiseAlign(r *ctype.Record, j int, want int64, l layouts) bool {
 	m := &r.Members[j]
 	for n := max(ctype.MemberAlign(r, m), 1) * 2; n <= ctype.MaxAlign; n *= 2 {
 		m.Aligned = n
-		got := prefixLayout(r, j+1).Fields[j].BitOffset
+		got := prefixLayout(r, j+1, l).Fields[j].BitOffset
 		if got == want {
 			return true
 		}
@@ -190,29 +191,29 @@ func raiseAlign(r *ctype.Record, j int, want int64) bool {
 
 // fitSize sets aligned(N) on the record, or packs it, so that its size is
 // the recorded one.
-func fitSize(r *ctype.Record, raw rawRecord) error {
-	lay := ctype.LayoutOf(r)
+func fitSize(r *ctype.Record, raw rawRecord, l layouts) error {
+	lay := l.of(r)
 	if lay.Size > raw.Size && !r.Packed && !r.Union {
 		// {long a; char b;} of size 9: only packing the record drops the
 		// tail padding. Member offsets must survive it.
 		p := *r
 		p.Packed = true
-		if ctype.LayoutOf(&p).Size <= raw.Size {
+		if l.of(&p).Size <= raw.Size {
 			r.Packed = true
-			lay = ctype.LayoutOf(r)
+			lay = l.of(r)
 		}
 	}
 	if lay.Size > raw.Size && r.Union && !r.Packed {
 		p := *r
 		p.Packed = true
-		if ctype.LayoutOf(&p).Size <= raw.Size {
+		if l.of(&p).Size <= raw.Size {
 			r.Packed = true
-			lay = ctype.LayoutOf(r)
+			lay = l.of(r)
 		}
 	}
 	for n := lay.Align * 2; lay.Size < raw.Size && n <= ctype.MaxAlign; n *= 2 {
 		r.Aligned = n
-		lay = ctype.LayoutOf(r)
+		lay = l.of(r)
 	}
 	if lay.Size != raw.Size {
 		return fmt.Errorf("%s: size %d, the closest C layout found has %d", recordName(raw), raw.Size, lay.Size)
@@ -221,8 +222,8 @@ func fitSize(r *ctype.Record, raw rawRecord) error {
 }
 
 // verifyRecord checks the final layout against every recorded offset.
-func verifyRecord(r *ctype.Record, origin []int, raw rawRecord) error {
-	lay := ctype.LayoutOf(r)
+func verifyRecord(r *ctype.Record, origin []int, raw rawRecord, l layouts) error {
+	lay := l.of(r)
 	for j, o := range origin {
 		if o < 0 {
 			continue
@@ -234,10 +235,10 @@ func verifyRecord(r *ctype.Record, origin []int, raw rawRecord) error {
 	return nil
 }
 
-func prefixLayout(r *ctype.Record, n int) ctype.RecordLayout {
+func prefixLayout(r *ctype.Record, n int, l layouts) ctype.RecordLayout {
 	p := *r
 	p.Members = r.Members[:n]
-	return ctype.LayoutOf(&p)
+	return l.of(&p)
 }
 
 func memberError(raw rawRecord, i int, got int64) error {
@@ -262,3 +263,12 @@ func recordName(raw rawRecord) string {
 	}
 	return kw + " " + raw.Name
 }
+
+// layouts lays out records by one architecture's rules. Each question gets
+// a fresh ctype.Layouts: reconstruction changes records in place, which a
+// memo would not see.
+type layouts struct{ a *arch.Arch }
+
+func (l layouts) of(r *ctype.Record) ctype.RecordLayout { return (&ctype.Layouts{Arch: l.a}).Of(r) }
+func (l layouts) alignof(t ctype.Type) int64            { return (&ctype.Layouts{Arch: l.a}).Alignof(t) }
+func (l layouts) sizeof(t ctype.Type) int64             { return (&ctype.Layouts{Arch: l.a}).Sizeof(t) }

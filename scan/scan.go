@@ -208,20 +208,28 @@ func scanDWARF(path string, f *os.File, opts Options, prog *progress) (*Report, 
 }
 
 func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report, error) {
+	// The BTF's architecture: an ELF file's machine; raw BTF names none,
+	// so the targets' when they are given, else this machine's.
+	var fileArch *arch.Arch
 	if isELF(r) {
-		var a *arch.Arch
 		ef, err := elf.NewFile(r)
 		if err == nil {
-			a, err = arch.ByELF(ef.Machine)
+			fileArch, err = arch.ByELF(ef.Machine)
 		}
-		if err := opts.forArch(path, a, "the ELF file is "+archName(a), err); err != nil {
+		if err := opts.forArch(path, fileArch, "the ELF file is "+archName(fileArch), err); err != nil {
 			return nil, err
 		}
+	} else if len(opts.Targets) > 0 {
+		fileArch, _ = arch.Lookup(opts.Targets[0].Kernel.Arch)
 	} else {
 		a, err := arch.Host()
 		if err := opts.forArch(path, a, "raw BTF names no architecture; this machine is "+archName(a), err); err != nil {
 			return nil, err
 		}
+		fileArch = a
+	}
+	if fileArch == nil {
+		fileArch, _ = arch.Lookup(opts.Targets[0].Kernel.Arch)
 	}
 	opts.starting(InputBTF)
 	var spec *btf.Spec
@@ -279,7 +287,7 @@ func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report,
 				}
 			}
 		}()
-		conv := newBTFConv()
+		conv := newBTFConv(fileArch)
 		for fs := range funcs {
 			for _, fn := range fs {
 				c.add(conv.function(fn))

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"github.com/trampfuzz/trampfuzz/arch"
 	"strings"
 	"testing"
 
@@ -54,7 +55,7 @@ func TestBuildRecord(t *testing.T) {
 		"struct d { long a __attribute__((aligned(16))); long b; };",
 	}} {
 		t.Run(c.name, func(t *testing.T) {
-			r, err := buildRecord(c.raw)
+			r, err := buildRecord(c.raw, layouts{arch.ARM64})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,7 +81,7 @@ func TestBuildRecordImpossible(t *testing.T) {
 		// A size smaller than the members.
 		{Name: "s", Size: 4, Members: []rawMember{{"a", ctype.TLong, 0, 0, 0}}},
 	} {
-		if r, err := buildRecord(raw); err == nil {
+		if r, err := buildRecord(raw, layouts{arch.ARM64}); err == nil {
 			t.Errorf("%s: got %s, want an error", raw.Name, ctype.Render(&ctype.Func{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "s", Type: r}}}))
 		}
 	}

@@ -30,22 +30,23 @@ const (
 
 // sigPlan is one signature of a batch as the harness lays it out.
 type sigPlan struct {
-	arch    *archSpec   // nil: AArch64
-	idx     int         // position in the batch
-	fn      *ctype.Func // as given
-	renamed *ctype.Func // tags, typedefs and enumerators prefixed, name tf_callee_N
-	sizes   []int       // ctype.Sizeof of each parameter
-	offsets []int       // where each argument's pattern starts in tf_pat
-	patLen  int         // bytes of tf_pat the call reads
+	arch    *archSpec      // nil: AArch64
+	lay     *ctype.Layouts // by arch's layout rules
+	idx     int            // position in the batch
+	fn      *ctype.Func    // as given
+	renamed *ctype.Func    // tags, typedefs and enumerators prefixed, name tf_callee_N
+	sizes   []int          // ctype.Sizeof of each parameter
+	offsets []int          // where each argument's pattern starts in tf_pat
+	patLen  int            // bytes of tf_pat the call reads
 }
 
-func newPlan(fn *ctype.Func, id int) sigPlan {
-	p := sigPlan{idx: id, fn: fn, renamed: renameFunc(fn, id)}
+func newPlan(fn *ctype.Func, id int, a *archSpec) sigPlan {
+	p := sigPlan{idx: id, fn: fn, renamed: renameFunc(fn, id), arch: a, lay: &ctype.Layouts{Arch: orARM64(a).rec}}
 	off := 0
 	for _, prm := range fn.Params {
-		align := max(patternBase, int(ctype.Alignof(prm.Type)))
+		align := max(patternBase, int(p.lay.Alignof(prm.Type)))
 		off = (off + align - 1) / align * align
-		size := int(ctype.Sizeof(prm.Type))
+		size := int(p.lay.Sizeof(prm.Type))
 		p.sizes = append(p.sizes, size)
 		p.offsets = append(p.offsets, off)
 		off += size
@@ -119,7 +120,7 @@ func generate(plans []sigPlan, kind harnessKind, a *archSpec) harness {
 		w(i, ctype.Render(p.renamed))
 		patMax = max(patMax, p.patLen)
 		for _, prm := range p.renamed.Params {
-			patAlign = max(patAlign, int(ctype.Alignof(prm.Type)))
+			patAlign = max(patAlign, int(p.lay.Alignof(prm.Type)))
 		}
 		if kind == recvHarness {
 			w(i, recvFunc(i, p, a))

@@ -168,7 +168,7 @@ type capture struct {
 // observation is only meaningful where they agree.
 func checkLayout(p sigPlan, meta []uint64) error {
 	for j, prm := range p.fn.Params {
-		size, align := uint64(p.sizes[j]), uint64(ctype.Alignof(prm.Type))
+		size, align := uint64(p.sizes[j]), uint64(p.lay.Alignof(prm.Type))
 		if meta[2*j] != size || meta[2*j+1] != align {
 			return fmt.Errorf("parameter %d (%s): ctype says sizeof %d, _Alignof %d; the compiler says %d, %d",
 				j, ctype.TypeString(prm.Type), size, align, meta[2*j], meta[2*j+1])

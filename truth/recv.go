@@ -72,7 +72,7 @@ func newRecvPlan(p sigPlan, bases []refBase, seed uint64, obs *Observation) *rec
 		// The return buffer's address: the receiver writes its result
 		// there; nothing is read back from it.
 		rp.ptrs = append(rp.ptrs, recvPtr{base: *retBuf, regionOff: rp.regions})
-		rp.regions += (int(ctype.Sizeof(p.renamed.Return)) + 15) / 16 * 16
+		rp.regions += (int(p.lay.Sizeof(p.renamed.Return)) + 15) / 16 * 16
 		isPtr[*retBuf] = true
 		if rp.regions > maxRegionBytes || len(rp.ptrs) > maxRecvPointers {
 			return nil
@@ -246,7 +246,7 @@ func retBufPointer(p sigPlan, a *archSpec, obs *Observation, isPtr map[loc.Loc]b
 		return nil
 	}
 	base := loc.RegByte(a.retBuf, 0)
-	if isPtr[base] || ctype.Sizeof(p.renamed.Return) == 0 {
+	if isPtr[base] || p.lay.Sizeof(p.renamed.Return) == 0 {
 		return nil
 	}
 	if obs != nil {

@@ -139,8 +139,7 @@ func (b *batchRun) run(ctx context.Context) ([]*Observation, []error, error) {
 	errs := make([]error, len(b.fns))
 	var plans []sigPlan
 	for i, fn := range b.fns {
-		p := newPlan(fn, i)
-		p.arch = b.arch
+		p := newPlan(fn, i, b.arch)
 		if n := p.argBytes(); n > maxArgBytes {
 			errs[i] = b.sigErr(StageObserve, fmt.Sprintf("%d argument bytes; at most %d can be told apart", n, maxArgBytes))
 			continue

@@ -133,7 +133,7 @@ func TestRunRestartsAfterCrash(t *testing.T) {
 // no value is 0x00 or 0xff (except the 0/1 tuples of _Bool arguments).
 func TestPatternsDistinct(t *testing.T) {
 	fn := mustParse(t, "struct big { long a[40]; };\nvoid f(_Bool a, _Bool b, _Bool c, struct big d, char e, __int128 g);")
-	p := newPlan(fn, 3)
+	p := newPlan(fn, 3, nil)
 	pt := makePatterns(p, 42)
 	if pt.runs != 3 {
 		t.Errorf("%d runs for 3 _Bool arguments, want 3 (2 runs give only 2 non-constant 0/1 tuples)", pt.runs)
@@ -186,7 +186,7 @@ func TestRenameKeepsTextApart(t *testing.T) {
 // and fails when the receiver read a byte where the caller did not put it.
 func TestNarrow(t *testing.T) {
 	fn := mustParse(t, "void f(short a);")
-	p := newPlan(fn, 0)
+	p := newPlan(fn, 0, nil)
 	x0 := func(k int) loc.Loc { return loc.RegByte(loc.XReg(0), k) }
 	rp := &recvPlan{arch: orARM64(nil), runs: 2, owner: map[uint64]loc.Loc{0x0201: x0(0), 0x0403: loc.Stack(8)}}
 	obs := func() *Observation {

@@ -27,6 +27,7 @@ package truth
 import (
 	"errors"
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"math/rand/v2"
 	"strconv"
 
@@ -48,6 +49,8 @@ var ErrUnknownArch = errors.New("unknown architecture")
 // archSpec is what the harness needs to know about one architecture.
 type archSpec struct {
 	name string
+	// rec is the architecture record (layout rules, names).
+	rec *arch.Arch
 	// gprs are the integer argument registers, in the order of the capture
 	// record's register slots; fprs the vector argument registers.
 	gprs []loc.Reg
@@ -70,12 +73,14 @@ type archSpec struct {
 
 var arm64Arch = archSpec{
 	name: ArchARM64,
+	rec:  arch.ARM64,
 	gprs: []loc.Reg{loc.XReg(0), loc.XReg(1), loc.XReg(2), loc.XReg(3), loc.XReg(4), loc.XReg(5), loc.XReg(6), loc.XReg(7)},
 	fprs: []loc.Reg{loc.VReg(0), loc.VReg(1), loc.VReg(2), loc.VReg(3), loc.VReg(4), loc.VReg(5), loc.VReg(6), loc.VReg(7)},
 }
 
 var x86Arch = archSpec{
 	name: ArchX86_64,
+	rec:  arch.X86_64,
 	gprs: []loc.Reg{loc.RDI, loc.RSI, loc.RDX, loc.RCX, loc.R8, loc.R9},
 	fprs: []loc.Reg{loc.XMMReg(0), loc.XMMReg(1), loc.XMMReg(2), loc.XMMReg(3), loc.XMMReg(4), loc.XMMReg(5),
 		loc.XMMReg(6), loc.XMMReg(7)},
@@ -147,7 +152,7 @@ func findCompilerFor(c Compiler, a *archSpec) (compilerTool, error) {
 func stackBoundX86(p sigPlan) int {
 	n := 0
 	for j, prm := range p.fn.Params {
-		align := max(ctype.Alignof(prm.Type), ctype.Alignof(ctype.Underlying(prm.Type)))
+		align := max(p.lay.Alignof(prm.Type), p.lay.Alignof(ctype.Underlying(prm.Type)))
 		n += (p.sizes[j]+7)/8*8 + int(max(0, align-8))
 	}
 	return n

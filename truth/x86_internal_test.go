@@ -15,8 +15,7 @@ func TestX87PatternsNormal(t *testing.T) {
 	fn := mustParse(t, "struct in { int a; long double x[2]; };\nunion u { long double d; long l; };\n"+
 		"struct big { long a[600]; };\n"+
 		"void f(long double a0, struct in a1, union u a2, struct big a3, long double a4);")
-	p := newPlan(fn, 1)
-	p.arch = &x86Arch
+	p := newPlan(fn, 1, &x86Arch)
 	pt := makePatterns(p, 5)
 	jBytes := map[[2]int]bool{{0, 7}: true, {1, 23}: true, {1, 39}: true, {2, 7}: true, {4, 7}: true}
 	seen := map[uint64]bool{}
@@ -45,7 +44,7 @@ func TestX87PatternsNormal(t *testing.T) {
 // AArch64, never when an argument is in rdi.
 func TestRetBufPointer(t *testing.T) {
 	fn := mustParse(t, "struct big { long a, b, c; };\nstruct big f(long a0);")
-	p := newPlan(fn, 0)
+	p := newPlan(fn, 0, nil)
 	inRSI := &Observation{Args: []ArgBytes{{Bytes: [][]loc.Loc{{loc.RegByte(loc.RSI, 0)}}}}}
 	inRDI := &Observation{Args: []ArgBytes{{Bytes: [][]loc.Loc{{loc.RegByte(loc.RDI, 0)}}}}}
 	if got := retBufPointer(p, &x86Arch, inRSI, map[loc.Loc]bool{}); got == nil || *got != loc.RegByte(loc.RDI, 0) {
@@ -57,7 +56,7 @@ func TestRetBufPointer(t *testing.T) {
 	if got := retBufPointer(p, &arm64Arch, inRSI, map[loc.Loc]bool{}); got != nil {
 		t.Errorf("AArch64: buffer %v, want none", got)
 	}
-	void := newPlan(mustParse(t, "void f(long a0);"), 0)
+	void := newPlan(mustParse(t, "void f(long a0);"), 0, nil)
 	if got := retBufPointer(void, &x86Arch, inRSI, map[loc.Loc]bool{}); got != nil {
 		t.Errorf("void return: buffer %v, want none", got)
 	}
