@@ -1,9 +1,19 @@
 // Package fuzz holds trampfuzz's go test -fuzz targets and the input
 // format they share with the corpus and cmd/minimize.
 //
-// FuzzCheck's input is one []byte:
+// FuzzCheck's input is one []byte. Version 2, which EncodeC writes:
 //
-//	byte 0      target: index into check.Targets(), modulo its length
+//	bytes 0-2   the magic FF FE 02
+//	byte 3      target: an index into targetIDs, a table that only grows
+//	            (an index past its end is not an input)
+//	byte 4      mode, as below
+//	bytes 5…    C text or generator bytes
+//
+// Version 1, every input that does not start with the magic (inputs saved
+// before versions, and most a fuzzer makes up), keeps decoding as it did:
+//
+//	byte 0      target: index into the first 42 entries of targetIDs
+//	            (check.Targets() when versions came), modulo 42
 //	byte 1      mode: ModeCText or ModeCTextStructOps: the rest is C text
 //	            (a corpus case); any other value: the rest is generator
 //	            bytes (gen.FromBytes), with the gen.Full profile when bit 0
@@ -13,11 +23,13 @@
 //	            inputs are almost never C text.
 //	bytes 2…    C text or generator bytes
 //
-// Decode reads it; EncodeC writes a C signature in it, for seeds.
+// Decode reads both; EncodeC writes a C signature, for seeds.
 package fuzz
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/ctype"
@@ -32,20 +44,38 @@ const (
 	ModeCTextStructOps = 0xC2
 )
 
-// ErrShort is returned for inputs of fewer than two bytes.
-var ErrShort = errors.New("fuzz input shorter than its 2-byte header")
+// ErrShort is returned for inputs shorter than their header.
+var ErrShort = errors.New("fuzz input shorter than its header")
 
-var targets = check.Targets()
+// ErrTarget is returned for a version-2 input whose target is past the end
+// of the target table.
+var ErrTarget = errors.New("fuzz input names no target")
+
+// v2Magic starts a version-2 input.
+var v2Magic = []byte{0xff, 0xfe, 0x02}
 
 var firstError = ctype.ParseOptions{MaxErrors: 1}
 
 // Decode turns a FuzzCheck input into a signature and a target.
 func Decode(data []byte) (*ctype.Func, check.Target, error) {
-	if len(data) < 2 {
+	var t check.Target
+	var mode byte
+	var rest []byte
+	switch {
+	case bytes.HasPrefix(data, v2Magic):
+		if len(data) < len(v2Magic)+2 {
+			return nil, check.Target{}, ErrShort
+		}
+		id := int(data[len(v2Magic)])
+		if id >= len(idTargets) {
+			return nil, check.Target{}, fmt.Errorf("%w: target %d of %d", ErrTarget, id, len(idTargets))
+		}
+		t, mode, rest = idTargets[id], data[len(v2Magic)+1], data[len(v2Magic)+2:]
+	case len(data) < 2:
 		return nil, check.Target{}, ErrShort
+	default:
+		t, mode, rest = idTargets[int(data[0])%v1Targets], data[1], data[2:]
 	}
-	t := targets[int(data[0])%len(targets)]
-	mode, rest := data[1], data[2:]
 	t.StructOps = mode&ModeStructOps != 0
 	if mode == ModeCText || mode == ModeCTextStructOps {
 		// Most C-text inputs are mutated text that does not parse; only
@@ -81,20 +111,24 @@ func cycle(b []byte, n int) []byte {
 	return out
 }
 
-// EncodeC is the FuzzCheck input for a C signature on target index ti.
-func EncodeC(fn *ctype.Func, ti int, structOps bool) []byte {
+// EncodeC is the FuzzCheck input (version 2) for a C signature on the
+// target named target (its String() without "+struct_ops").
+func EncodeC(fn *ctype.Func, target string, structOps bool) ([]byte, error) {
+	id := TargetID(target)
+	if id < 0 {
+		return nil, fmt.Errorf("%w: %q is not in the target table", ErrTarget, target)
+	}
 	mode := byte(ModeCText)
 	if structOps {
 		mode = ModeCTextStructOps
 	}
-	return append([]byte{byte(ti % len(targets)), mode}, ctype.Render(fn)...)
+	return append(append(append([]byte{}, v2Magic...), byte(id), mode), ctype.Render(fn)...), nil
 }
 
-// TargetIndex returns the index of a target's name in check.Targets(), or
-// -1.
-func TargetIndex(name string) int {
-	for i, t := range targets {
-		if t.String() == name {
+// TargetID returns the stable id of a target's name, or -1.
+func TargetID(name string) int {
+	for i, n := range targetIDs {
+		if n == name {
 			return i
 		}
 	}

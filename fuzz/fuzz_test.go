@@ -17,10 +17,15 @@ import (
 // check/known_classes.yaml, and on every mismatch with TRAMPFUZZ_STRICT=1
 // (only on classes containing $TRAMPFUZZ_CLASS when that is set).
 func FuzzCheck(f *testing.F) {
-	def := TargetIndex(check.Default().String())
 	for i, fn := range Seeds() {
-		f.Add(EncodeC(fn, i, false))
-		f.Add(EncodeC(fn, def, false))
+		// Each seed on a target of its own, and on the default target.
+		for _, name := range []string{targetIDs[i%len(targetIDs)], check.Default().String()} {
+			in, err := EncodeC(fn, name, false)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(in)
+		}
 	}
 	opts := OptionsFromEnv()
 	crashDir := os.Getenv("TRAMPFUZZ_CRASHDIR")

@@ -279,12 +279,11 @@ func TestRunInputs(t *testing.T) {
 		t.Errorf("report dir: exit %d: %s", code, stderr)
 	}
 
-	// A Go fuzz file of FuzzCheck (target index + C text mode).
-	ti := fuzz.TargetIndex(tg.String())
-	if ti < 0 {
-		t.Fatalf("target %s not in check.Targets()", tg)
+	// A Go fuzz file of FuzzCheck (target id + C text mode).
+	data, err := fuzz.EncodeC(parse(t, "void f(int a0, __int128 a1);\n"), tg.String(), false)
+	if err != nil {
+		t.Fatal(err)
 	}
-	data := fuzz.EncodeC(parse(t, "void f(int a0, __int128 a1);\n"), ti, false)
 	ffile := writeFile(t, "fuzzinput", fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", data))
 	if code, stdout, stderr := runCmd("-out", out, ffile); code != exitOK || !strings.Contains(stdout, "reproduces on "+tg.String()) {
 		t.Errorf("fuzz file: exit %d\n%s%s", code, stdout, stderr)

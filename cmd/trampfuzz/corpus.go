@@ -223,14 +223,17 @@ func exportSeeds(d corpus.Dir, format, out string, stdout, stderr io.Writer) int
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return badInput(stderr, err)
 	}
-	def := fuzz.TargetIndex(check.Default().String())
+	def := check.Default().String()
 	n := 0
 	for _, c := range cases {
 		if c.Err != nil {
 			fmt.Fprintln(stderr, c.Err)
 			continue
 		}
-		in := fuzz.EncodeC(c.Func, def, false)
+		in, err := fuzz.EncodeC(c.Func, def, false)
+		if err != nil {
+			return badInput(stderr, err)
+		}
 		var data []byte
 		switch format {
 		case "gofuzz":
