@@ -2,9 +2,15 @@ package layout
 
 import (
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 
 	"github.com/trampfuzz/trampfuzz/loc"
 )
+
+func init() {
+	registerJIT(arch.ARM64, jitArch{jit: ARM64, modelled: func(k Kernel) bool { return k.jit.kind != 0 },
+		before: "arm64 has no BPF trampoline before v6.0 (efc9909fdce0)"})
+}
 
 // arm64ArgRegs is the number of AArch64 argument registers x0..x7 the
 // trampoline saves from (AAPCS64 2025Q4 C.12 range; every modelled version).

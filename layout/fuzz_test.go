@@ -27,9 +27,10 @@ func seedBTF(tb testing.TB) []byte {
 // millions of types.
 const maxFuzzTypes = 4096
 
-// exercise loads raw BTF and runs Distill and ARM64 on every function in it
-// for every kernel and both trampoline kinds. Any outcome but a panic is
-// fine; a model Distill returns must be accepted by ARM64 without error.
+// exercise loads raw BTF and runs Distill and the JIT on every function in
+// it for every kernel of every architecture and both trampoline kinds. Any
+// outcome but a panic is fine; a model Distill returns must be accepted by
+// the kernel's JIT without error.
 func exercise(t *testing.T, raw []byte) {
 	spec, err := btf.LoadSpecFromReader(bytes.NewReader(raw))
 	if err != nil {
@@ -53,8 +54,8 @@ func exercise(t *testing.T, raw []byte) {
 				continue
 			}
 			for _, opts := range []layout.Options{{}, {StructOps: true}} {
-				if _, _, err := layout.ARM64(m, k, opts); err != nil {
-					t.Fatalf("%s %s: Distill's model refused by ARM64: %v", f.Name, k, err)
+				if _, _, err := layout.JIT(m, k, opts); err != nil {
+					t.Fatalf("%s %s: Distill's model refused by the JIT: %v", f.Name, k, err)
 				}
 			}
 		}

@@ -28,18 +28,45 @@
 package layout
 
 import (
+	"slices"
+
 	"errors"
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"strconv"
 	"strings"
 )
 
-// Modelled architectures, as in the target "arm64/v6.17".
-const (
-	ArchARM64 = "arm64"
+// The modelled architectures' names, as in the target "arm64/v6.17" (the
+// arch records' names).
+var (
+	ArchARM64 = arch.ARM64.Name
 	// ArchX86_64 is x86-64 (arch/x86/net/bpf_jit_comp.c); see X86.
-	ArchX86_64 = "x86_64"
+	ArchX86_64 = arch.X86_64.Name
 )
+
+// jitArch is one architecture's trampoline family, registered by its file
+// (arm64.go, x86.go): its JIT, whether a Kernel is one of its table rows,
+// and why versions before v6.0 have no model.
+type jitArch struct {
+	jit      func(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error)
+	modelled func(k Kernel) bool
+	before   string
+}
+
+// jitArches holds every registered family by architecture name.
+var jitArches = map[string]jitArch{}
+
+func registerJIT(a *arch.Arch, j jitArch) { jitArches[a.Name] = j }
+
+// JIT is the trampoline of k's architecture (ARM64, X86, …).
+func JIT(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error) {
+	j, ok := jitArches[k.Arch]
+	if !ok {
+		return nil, nil, fmt.Errorf("layout.JIT: kernel %q: arch %q is not modelled (%s)", k.Name, k.Arch, strings.Join(Arches(), ", "))
+	}
+	return j.jit(m, k, opts)
+}
 
 // Kernel is one modelled kernel behaviour: a version range of one
 // architecture whose trampoline and btf_distill_func_proto behave the same
@@ -77,13 +104,8 @@ type Kernel struct {
 // modelled reports whether k came from the table (Lookup or Kernels), not
 // a zero or hand-made Kernel.
 func (k Kernel) modelled() bool {
-	switch k.Arch {
-	case ArchARM64:
-		return k.jit.kind != 0
-	case ArchX86_64:
-		return k.x86.kind != 0
-	}
-	return false
+	j, ok := jitArches[k.Arch]
+	return ok && j.modelled(k)
 }
 
 // String is "arm64/v6.17-v7.2", or "arm64/v6.18 (v6.17-v7.2)" when a
@@ -276,13 +298,30 @@ var kernels = []Kernel{
 	},
 }
 
-// Kernels returns every modelled arm64 behaviour, oldest mainline range
-// first and the proposals last. Each has Version set to the first version
-// of its range. KernelsOf lists the other architectures.
-func Kernels() []Kernel { return KernelsOf(ArchARM64) }
+// Kernels returns every modelled behaviour of the architectures named (all
+// of them when none is), architecture by architecture in the order of
+// Arches, each as KernelsOf lists it.
+func Kernels(archs ...string) []Kernel {
+	var out []Kernel
+	for _, a := range Arches() {
+		if len(archs) == 0 || slices.Contains(archs, a) {
+			out = append(out, KernelsOf(a)...)
+		}
+	}
+	return out
+}
 
-// Arches lists the modelled architectures, arm64 first.
-func Arches() []string { return []string{ArchARM64, ArchX86_64} }
+// Arches lists the modelled architectures, in arch.All's order (arm64
+// first).
+func Arches() []string {
+	var out []string
+	for _, a := range arch.All() {
+		if _, ok := jitArches[a.Name]; ok {
+			out = append(out, a.Name)
+		}
+	}
+	return out
+}
 
 // KernelsOf returns every modelled behaviour of arch in the order of
 // Kernels (nil for an arch that is not modelled).
@@ -311,7 +350,8 @@ var ErrUnknownKernel = errors.New("unknown kernel")
 // are an error (arm64 has no trampoline before v6.0; the x86_64 trampoline of
 // v5.5-v5.19 is not modelled).
 func Lookup(arch, ver string) (Kernel, error) {
-	if arch != ArchARM64 && arch != ArchX86_64 {
+	family, ok := jitArches[arch]
+	if !ok {
 		return Kernel{}, fmt.Errorf("%w: arch %q (modelled: %s)", ErrUnknownKernel, arch, strings.Join(Arches(), ", "))
 	}
 	name := strings.TrimPrefix(strings.TrimSpace(ver), arch+"/")
@@ -326,10 +366,7 @@ func Lookup(arch, ver string) (Kernel, error) {
 		return Kernel{}, fmt.Errorf("%w: %v", ErrUnknownKernel, err)
 	}
 	if v.less(v6_0) {
-		if arch == ArchX86_64 {
-			return Kernel{}, fmt.Errorf("%w: %s/%s: not modelled; the x86_64 trampoline exists since v5.5 (fec56f5890d9), but btf_distill_func_proto before v6.0 was not read", ErrUnknownKernel, arch, v)
-		}
-		return Kernel{}, fmt.Errorf("%w: %s/%s: arm64 has no BPF trampoline before v6.0 (efc9909fdce0)", ErrUnknownKernel, arch, v)
+		return Kernel{}, fmt.Errorf("%w: %s/%s: %s", ErrUnknownKernel, arch, v, family.before)
 	}
 	// A stable row applies to the patch levels of its own series only;
 	// any other version is its mainline release's.

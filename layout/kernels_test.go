@@ -48,7 +48,7 @@ func TestLookup(t *testing.T) {
 }
 
 func TestKernelsTable(t *testing.T) {
-	ks := layout.Kernels()
+	ks := layout.Kernels(layout.ArchARM64)
 	wantNames := []string{"v6.0", "v6.1-v6.4", "v6.5-v6.15", "v6.16", "v6.17-v7.2", "v7.3", "place-args"}
 	if len(ks) != len(wantNames) {
 		t.Fatalf("%d kernels, want %d", len(ks), len(wantNames))
@@ -80,7 +80,7 @@ func TestKernelsTable(t *testing.T) {
 	}
 	// The table is returned by copy.
 	ks[0].Commits[0] = "changed"
-	if layout.Kernels()[0].Commits[0] == "changed" {
+	if layout.Kernels(layout.ArchARM64)[0].Commits[0] == "changed" {
 		t.Error("Kernels() exposes the table")
 	}
 }

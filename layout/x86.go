@@ -2,10 +2,16 @@ package layout
 
 import (
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"strings"
 
 	"github.com/trampfuzz/trampfuzz/loc"
 )
+
+func init() {
+	registerJIT(arch.X86_64, jitArch{jit: X86, modelled: func(k Kernel) bool { return k.x86.kind != 0 },
+		before: "not modelled; the x86_64 trampoline exists since v5.5 (fec56f5890d9), but btf_distill_func_proto before v6.0 was not read"})
+}
 
 // x86ArgRegs are the registers the x86-64 trampoline saves, in order: the
 // JIT's "nr_regs == 5 ? X86_REG_R9 : BPF_REG_1 + nr_regs" with BPF R1-R5
@@ -90,17 +96,6 @@ func X86(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error) 
 		return nil, rej, nil
 	}
 	return plan.trampoline(m, k), nil, nil
-}
-
-// JIT is the trampoline of k's architecture: ARM64 or X86.
-func JIT(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error) {
-	switch k.Arch {
-	case ArchARM64:
-		return ARM64(m, k, opts)
-	case ArchX86_64:
-		return X86(m, k, opts)
-	}
-	return nil, nil, fmt.Errorf("layout.JIT: kernel %q: arch %q is not modelled (%s)", k.Name, k.Arch, strings.Join(Arches(), ", "))
 }
 
 // x86StoreWidthOK reports whether bytes_to_bpf_size(width) is a BPF size

@@ -328,17 +328,16 @@ func TestX86KernelsTable(t *testing.T) {
 			t.Errorf("Lookup(%s) = %q, %v", k.Version, got.Name, err)
 		}
 	}
-	// Kernels stays the arm64 list; Arches names both.
-	for _, k := range layout.Kernels() {
-		if k.Arch != layout.ArchARM64 {
-			t.Errorf("Kernels() has %s", k)
-		}
+	// Kernels lists every architecture, filtered by name; Arches names both.
+	all := layout.Kernels()
+	if len(all) != len(layout.KernelsOf(layout.ArchARM64))+len(layout.KernelsOf(layout.ArchX86_64)) || all[0].Arch != layout.ArchARM64 || all[len(all)-1].Arch != layout.ArchX86_64 {
+		t.Errorf("Kernels() = %d kernels from %s to %s", len(all), all[0], all[len(all)-1])
 	}
 	if got := layout.Arches(); !reflect.DeepEqual(got, []string{"arm64", "x86_64"}) {
 		t.Errorf("Arches() = %v", got)
 	}
-	if !reflect.DeepEqual(layout.KernelsOf(layout.ArchARM64), layout.Kernels()) {
-		t.Error("KernelsOf(arm64) != Kernels()")
+	if !reflect.DeepEqual(layout.KernelsOf(layout.ArchARM64), layout.Kernels(layout.ArchARM64)) {
+		t.Error("KernelsOf(arm64) != Kernels(arm64)")
 	}
 	if ks := layout.KernelsOf("riscv64"); ks != nil {
 		t.Errorf("KernelsOf(riscv64) = %v", ks)

@@ -308,7 +308,7 @@ func TestRunInputs(t *testing.T) {
 	for _, tc := range []struct{ name, content, want string }{
 		{"bad.c", "void f(int a0, __int128 a1)\n", "test"},
 		{"badfuzz", "go test fuzz v1\nint(3\n", "not a Go fuzz corpus file"},
-		{"short", "go test fuzz v1\n[]byte(\"\\x01\")\n", "shorter than its 2-byte header"},
+		{"short", "go test fuzz v1\n[]byte(\"\\x01\")\n", "shorter than its header"},
 		{"bad.json", `{"format": "trampfuzz-case v0"}`, "invalid case file"},
 		{"badtarget.json", `{"format": "trampfuzz-case v1", "kernel": "arm64/v5.4", "c": "void f(int a0);\n"}`, "unknown target"},
 	} {
