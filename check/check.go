@@ -8,7 +8,6 @@ import (
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/loc"
-	"github.com/trampfuzz/trampfuzz/oracle"
 	"github.com/trampfuzz/trampfuzz/pahole"
 )
 
@@ -141,23 +140,34 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 		return v, nil
 	}
 	v.Kind = Mismatch
-	if t.Kernel.Arch == layout.ArchX86_64 {
-		v.Rule, v.Problem = classifyX86(fn, *root, abi)
-	} else {
-		v.Rule, v.Problem = classify(fn, *root)
-	}
+	v.Rule, v.Problem = archs[a.Name].classify(fn, *root, abi)
 	v.Class = t.String() + ": " + v.Problem
 	v.Known = Known().Lookup(v.Class)
 	return v, nil
 }
 
-// placeABI is the compiler's placement on the target's architecture:
-// AAPCS64 (in the target's variant) on arm64, System V on x86-64.
+// archCheck is what check knows of one architecture, registered by its
+// file (class.go for arm64, class_x86.go): where the compiler puts the
+// arguments and how a misread is named.
+type archCheck struct {
+	// place is the compiler's placement on the architecture, in the
+	// target's ABI variant where the architecture has them.
+	place func(fn *ctype.Func, t Target) (loc.Placement, error)
+	// classify names the root cause's ABI rule and problem.
+	classify func(fn *ctype.Func, m ArgMismatch, abi loc.Placement) (rule, problem string)
+}
+
+var archs = map[string]archCheck{}
+
+func registerArch(a *arch.Arch, c archCheck) { archs[a.Name] = c }
+
+// placeABI is the compiler's placement on the target's architecture.
 func placeABI(fn *ctype.Func, t Target) (loc.Placement, error) {
-	if t.Kernel.Arch == layout.ArchX86_64 {
-		return oracle.SysV(fn)
+	c, ok := archs[t.Kernel.Arch]
+	if !ok {
+		return loc.Placement{}, fmt.Errorf("check: %w: no ABI for %q", arch.ErrUnknown, t.Kernel.Arch)
 	}
-	return oracle.Place(fn, t.ABI)
+	return c.place(fn, t)
 }
 
 // compare lists the arguments whose bytes differ, and returns the root

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"github.com/trampfuzz/trampfuzz/arch"
 	"slices"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
@@ -24,6 +25,15 @@ const (
 	// below names; the verdict's byte lists say how.
 	RuleOther = "placement differs"
 )
+
+func init() {
+	registerArch(arch.ARM64, archCheck{
+		place: func(fn *ctype.Func, t Target) (loc.Placement, error) { return oracle.Place(fn, t.ABI) },
+		classify: func(fn *ctype.Func, m ArgMismatch, _ loc.Placement) (string, string) {
+			return classify(fn, m)
+		},
+	})
+}
 
 // classify names the ABI rule the trampoline did not follow for the
 // root-cause argument, and the problem text of the class key: "<rule>

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"github.com/trampfuzz/trampfuzz/arch"
 	"slices"
 	"strings"
 
@@ -30,6 +31,15 @@ const (
 	// (NO_CLASS eightbytes) still takes slots in the trampoline.
 	RuleX86NoClass = "SysV NO_CLASS eightbyte not passed"
 )
+
+func init() {
+	// check places x86-64 arguments with the default System V variant
+	// whatever Target.ABI says (an AAPCS64 variant there names nothing).
+	registerArch(arch.X86_64, archCheck{
+		place:    func(fn *ctype.Func, _ Target) (loc.Placement, error) { return oracle.SysV(fn) },
+		classify: classifyX86,
+	})
+}
 
 // classifyX86 is classify for x86-64 targets, with System V's rules.
 func classifyX86(fn *ctype.Func, m ArgMismatch, abi loc.Placement) (rule, problem string) {

@@ -145,15 +145,20 @@ func ParseTarget(kernel, paholeVersion string) (Target, error) {
 		}
 	}
 	if kernel == "" {
-		ks := mainline(layout.ArchARM64)
+		// The default architecture is the first one (arm64).
+		ks := mainline(arch.All()[0].Name)
 		t.Kernel = ks[len(ks)-1]
 		return t, nil
 	}
-	arch, ver, ok := strings.Cut(kernel, "/")
+	archName, ver, ok := strings.Cut(kernel, "/")
 	if !ok {
 		return Target{}, fmt.Errorf("%w %q: want ARCH/VERSION, e.g. arm64/v6.17", ErrTarget, kernel)
 	}
-	if t.Kernel, err = layout.Lookup(arch, ver); err != nil {
+	a, err := arch.Lookup(archName) // any usual spelling: aarch64/v6.17 too
+	if err != nil {
+		return Target{}, fmt.Errorf("%w %q: %v", ErrTarget, kernel, err)
+	}
+	if t.Kernel, err = layout.Lookup(a.Name, ver); err != nil {
 		return Target{}, fmt.Errorf("%w %q: %v", ErrTarget, kernel, err)
 	}
 	return t, nil
