@@ -20,6 +20,7 @@ package oraclecheck
 import (
 	"context"
 	"fmt"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"io"
 	"slices"
 	"strings"
@@ -191,6 +192,26 @@ func (r *Report) WriteDetails(w io.Writer, limit int) {
 		}
 		fmt.Fprintf(w, "\nORACLE ERROR %s\n", e)
 	}
+}
+
+// runners are the oracle checks by architecture; each architecture's file
+// registers its own.
+var runners = map[*arch.Arch]func(context.Context, Options) (*Report, error){}
+
+func init() { runners[arch.ARM64] = Run }
+
+// RunArch runs the oracle check of the architecture named archName (any
+// spelling arch.Lookup takes).
+func RunArch(ctx context.Context, archName string, o Options) (*Report, error) {
+	a, err := arch.Lookup(archName)
+	if err != nil {
+		return nil, err
+	}
+	run, ok := runners[a]
+	if !ok {
+		return nil, fmt.Errorf("%w: no oracle check for %s", arch.ErrUnknown, a)
+	}
+	return run(ctx, o)
 }
 
 // Run draws o.N signatures and checks the oracle against both compilers.

@@ -47,6 +47,8 @@ func mustSysV(name string) oracle.SysVVariant {
 	return v
 }
 
+func init() { runners[arch.X86_64] = RunSysV }
+
 // RunSysV draws o.N signatures and checks the SysV oracle against the
 // host's gcc and clang (x86-64). Options and Report mean what they mean for
 // Run; Report.Checked keys read "sysv vs gcc".

@@ -154,11 +154,7 @@ func generate(plans []sigPlan, kind harnessKind, a *archSpec) harness {
 			recvs = append(recvs, "(void *)tf_recv_"+strconv.Itoa(i))
 		}
 		w(-1, "static void *const tf_recvs[] = { "+strings.Join(recvs, ", ")+" };\n")
-		if a.name == ArchX86_64 {
-			w(-1, recvRunnerX86)
-		} else {
-			w(-1, recvRunner)
-		}
+		w(-1, orARM64(a).recvRunner)
 		h.src = b.String()
 		return h
 	}
@@ -190,11 +186,7 @@ func generate(plans []sigPlan, kind harnessKind, a *archSpec) harness {
 	w(-1, "static const int tf_cases[] = { "+strings.Join(cases, ", ")+" };\n")
 	w(-1, "static const tf_u64 *const tf_metas[] = { "+strings.Join(metas, ", ")+" };\n")
 	w(-1, "static const tf_u64 tf_nparams[] = { "+strings.Join(nparams, ", ")+" };\n")
-	if a.name == ArchX86_64 {
-		w(-1, captureRunnerX86(plans))
-	} else {
-		w(-1, captureRunner(plans))
-	}
+	w(-1, orARM64(a).captureRunner(plans))
 	h.src = b.String()
 	return h
 }

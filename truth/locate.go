@@ -182,10 +182,10 @@ func checkLayout(p sigPlan, meta []uint64) error {
 // align to at most 16, C.6/C.15/C.17 add the size rounded to 8), and only
 // an HFA or HVA (at most 4 × 16 bytes, B.3) is stacked whole when larger
 // than 16 bytes; anything larger goes by reference (B.4), an 8-byte slot.
-func stackBound(p sigPlan) int {
-	if orARM64(p.arch).name == ArchX86_64 {
-		return stackBoundX86(p)
-	}
+func stackBound(p sigPlan) int { return orARM64(p.arch).stackBound(p) }
+
+// stackBoundARM64 is stackBound on AArch64.
+func stackBoundARM64(p sigPlan) int {
 	n := 0
 	for _, s := range p.sizes {
 		if s > 64 {

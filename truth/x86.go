@@ -69,6 +69,21 @@ type archSpec struct {
 	// retBuf is the register a caller passes a MEMORY return buffer in
 	// when it is also an argument register (rdi); zero Reg if none.
 	retBuf loc.Reg
+
+	// The architecture's own parts of the harness, set by init in its
+	// file: the receive pass's runner (C text), the capture pass's
+	// runner, how far above SP stacked arguments reach, and its compilers.
+	recvRunner    string
+	captureRunner func(plans []sigPlan) string
+	stackBound    func(p sigPlan) int
+	findCompiler  func(c Compiler) (compilerTool, error)
+}
+
+func init() {
+	x86Arch.recvRunner, x86Arch.captureRunner = recvRunnerX86, captureRunnerX86
+	x86Arch.stackBound, x86Arch.findCompiler = stackBoundX86, findCompilerX86
+	arm64Arch.recvRunner, arm64Arch.captureRunner = recvRunner, captureRunner
+	arm64Arch.stackBound, arm64Arch.findCompiler = stackBoundARM64, findCompiler
 }
 
 var arm64Arch = archSpec{
@@ -87,13 +102,20 @@ var x86Arch = archSpec{
 	native: true, x87: true, returnsValue: true, padNowhere: true, retBuf: loc.RDI,
 }
 
-// lookupArch returns the spec of an Options.Arch value ("" is AArch64).
+// archSpecs are the observed architectures by their records.
+var archSpecs = map[*arch.Arch]*archSpec{arch.ARM64: &arm64Arch, arch.X86_64: &x86Arch}
+
+// lookupArch returns the spec of an Options.Arch value: any spelling
+// arch.Lookup takes ("aarch64", "arm64", "x86_64", "amd64"); "" is AArch64.
 func lookupArch(name string) (*archSpec, error) {
-	switch name {
-	case "", ArchARM64:
+	if name == "" {
 		return &arm64Arch, nil
-	case ArchX86_64:
-		return &x86Arch, nil
+	}
+	a, err := arch.Lookup(name)
+	if err == nil {
+		if spec, ok := archSpecs[a]; ok {
+			return spec, nil
+		}
 	}
 	return nil, fmt.Errorf("%w %q (want %q or %q)", ErrUnknownArch, name, ArchARM64, ArchX86_64)
 }
@@ -139,10 +161,7 @@ func findCompilerX86(c Compiler) (compilerTool, error) {
 
 // findCompilerFor is findCompiler for architecture a.
 func findCompilerFor(c Compiler, a *archSpec) (compilerTool, error) {
-	if a.name == ArchX86_64 {
-		return findCompilerX86(c)
-	}
-	return findCompiler(c)
+	return a.findCompiler(c)
 }
 
 // stackBoundX86 is how far above SP stacked arguments can reach on x86-64:

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 
+	archpkg "github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/oraclecheck"
 	"github.com/trampfuzz/trampfuzz/truth"
@@ -42,16 +44,10 @@ func runTruth(args []string, stdout, stderr io.Writer) int {
 		defer stop()
 		opts := oraclecheck.Options{N: *n, Seed: *seed,
 			Progress: func(done, total int) { fmt.Fprintf(stderr, "%d/%d signatures\n", done, total) }}
-		var run func(context.Context, oraclecheck.Options) (*oraclecheck.Report, error)
-		switch *arch {
-		case truth.ArchARM64:
-			run = oraclecheck.Run
-		case truth.ArchX86_64:
-			run = oraclecheck.RunSysV
-		default:
+		r, err := oraclecheck.RunArch(ctx, *arch, opts)
+		if errors.Is(err, archpkg.ErrUnknown) {
 			return badInput(stderr, fmt.Errorf("%w %q (want %q or %q)", truth.ErrUnknownArch, *arch, truth.ArchARM64, truth.ArchX86_64))
 		}
-		r, err := run(ctx, opts)
 		if err != nil {
 			fmt.Fprintln(stderr, "trampfuzz truth:", err)
 			return exitBadInput
