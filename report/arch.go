@@ -1,13 +1,11 @@
 package report
 
 import (
+	"fmt"
 	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
-	"strings"
 
-	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/loc"
-	"github.com/trampfuzz/trampfuzz/oracle"
 )
 
 // archText is what a report says differently per architecture: the ABI's
@@ -31,39 +29,40 @@ type archText struct {
 	// unreachable explains why no kernel function takes a floating-point
 	// argument on this architecture.
 	unreachable string
+
+	// abiMissing and jitMissing name a run of bytes with no location, as
+	// the ABI placed them and as the trampoline reads them.
+	abiMissing, jitMissing func(n int) string
+	// unpassed is true where the ABI passes some bytes nowhere (System V
+	// NO_CLASS eightbytes), so a trampoline can take slots for them.
+	unpassed bool
+	// x87 is true where long double is the x87 80-bit format.
+	x87 bool
+	// fixedABI names the one ABI variant cases of this architecture are
+	// checked with ("" where Target.ABI chooses among variants).
+	fixedABI string
+	// jitPath is the JIT code path that saved the arguments.
+	jitPath func(c *Case) string
+	// reproduce is the README's "Reproduce" text before the rerun line.
+	reproduce func(c *Case) string
+	// repro is repro.c.
+	repro func(c *Case) string
 }
 
-// specSysV is where the System V rules of the paraphrase table live.
-const specSysV = "System V x86-64 psABI " + oracle.SysVRelease + " §3.2.3 \"Parameter Passing\" (gitlab.com/x86-psABIs/x86-64-ABI)"
+// archTexts are the architectures' texts by name; each architecture's
+// file registers its own (text_aapcs64.go, text_sysv.go).
+var archTexts = map[string]*archText{}
 
-var (
-	arm64Text = archText{
-		abi:         "AAPCS64",
-		spec:        specSection,
-		rulePrefix:  "AAPCS64 " + oracle.Release + " ",
-		gprs:        regs(loc.XReg, 8),
-		fprs:        regs(loc.VReg, 8),
-		fprsNone:    "`v0`–`v7`",
-		stackNote:   "Stack offsets are from SP at the traced function's entry.",
-		unreachable: "arm64 kernels are built with `-mgeneral-regs-only` (arch/arm64/Makefile), so no traced kernel function takes one; the mismatch is real for the ABI, but only a BPF program attached to non-kernel code (or a kernel built differently) would see it. The kselftest files below do not build with `-mgeneral-regs-only`.",
+func registerText(a *arch.Arch, t *archText) { archTexts[a.Name] = t }
+
+// checkArch says whether reports can be written for a target's
+// architecture.
+func checkArch(name string) error {
+	if _, ok := archTexts[name]; !ok {
+		return fmt.Errorf("report: %w: no report text for %q", arch.ErrUnknown, name)
 	}
-	x86Text = archText{
-		abi:        "System V",
-		spec:       specSysV,
-		rulePrefix: "SysV " + oracle.SysVRelease + " ",
-		gprs:       []loc.Reg{loc.RDI, loc.RSI, loc.RDX, loc.RCX, loc.R8, loc.R9},
-		fprs:       regs(loc.XMMReg, 8),
-		fprsNone:   "`xmm0`–`xmm7`",
-		stackNote:  "Stack offsets `sp+N` are from RSP just before the `call` into the traced function (RSP at entry + 8, past the return address), so the first stack argument is at `sp+0`.",
-		// arch/x86/Makefile: "Don't autogenerate traditional x87, MMX or
-		// SSE instructions" for 64-bit builds. With those flags gcc 12 and
-		// clang 14 refuse a float or double argument ("SSE register
-		// argument with SSE disabled") but accept a record of them, and
-		// pass it outside the xmm registers: gcc 12 on the stack, clang 14
-		// in general registers (seen with -O2 -S).
-		unreachable: "x86-64 kernels are built with `-mno-sse -mno-mmx -mno-sse2 -mno-3dnow -mno-avx -mno-80387 -mno-fp-ret-in-387` (arch/x86/Makefile): with those flags gcc and clang refuse a float, double or long double argument, and a record of float or double members, which System V passes in xmm registers, is passed elsewhere (gcc 12 on the stack, clang 14 in general registers). So this placement does not occur in kernel builds; the mismatch is real for the ABI, but only a BPF program attached to non-kernel code would see it. The kselftest files below either do not build with those flags or build with that other placement.",
-	}
-)
+	return nil
+}
 
 func regs(reg func(int) loc.Reg, n int) []loc.Reg {
 	out := make([]loc.Reg, n)
@@ -73,14 +72,12 @@ func regs(reg func(int) loc.Reg, n int) []loc.Reg {
 	return out
 }
 
-// textFor is the text of arch: x86-64's, or arm64's for every other
-// architecture (arm64 is the one the report was first written for).
-func textFor(arch string) archText {
-	if arch == layout.ArchX86_64 {
-		return x86Text
-	}
-	return arm64Text
-}
+// textFor is the text of arch. Cases exist only for architectures with a
+// text (New and ReadCase check), so the lookup cannot fail for them.
+func textFor(arch string) *archText { return archTexts[arch] }
+
+// textOf is the text of c's architecture.
+func textOf(c *Case) *archText { return textFor(c.Target.Kernel.Arch) }
 
 // layoutsOf lays out c's types by the rules of c's architecture (a Case
 // is made from a modelled target, whose architecture arch knows).
@@ -92,29 +89,13 @@ func layoutsOf(c *Case) *ctype.Layouts {
 	return &ctype.Layouts{Arch: a}
 }
 
-// isX86 reports whether c is checked on an x86-64 kernel.
-func isX86(c *Case) bool { return c.Target.Kernel.Arch == layout.ArchX86_64 }
-
 // abiName is the name of the ABI variant whose placement the verdict
-// holds: check places x86-64 arguments with oracle.SysV (the default
-// System V variant) whatever Target.ABI says.
+// holds: the architecture's fixed one (check places x86-64 arguments with
+// oracle.SysV, the default System V variant, whatever Target.ABI says), or
+// the target's.
 func abiName(c *Case) string {
-	if isX86(c) {
-		return oracle.SysVDefault.Name
+	if t := textOf(c); t.fixedABI != "" {
+		return t.fixedABI
 	}
 	return c.Target.ABI.Name
-}
-
-// x86JITPath is the x86 JIT function that saved the arguments, as the
-// trampoline model's rules name it: save_regs() before 473e3150e30a
-// (v6.6), save_args() since.
-func x86JITPath(c *Case) string {
-	for _, a := range c.Verdict.JIT.Args {
-		for _, r := range a.Rules {
-			if strings.Contains(r, "save_regs") {
-				return "`save_regs()`"
-			}
-		}
-	}
-	return "`save_args()`"
 }

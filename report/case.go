@@ -12,7 +12,6 @@ import (
 
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/ctype"
-	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/oracle"
 )
 
@@ -61,6 +60,9 @@ type Origin struct {
 // New checks fn on t and returns the case, or an error wrapping
 // ErrNotMismatch (with the verdict's kind) when t does not misread fn.
 func New(fn *ctype.Func, t check.Target) (*Case, error) {
+	if err := checkArch(t.Kernel.Arch); err != nil {
+		return nil, err
+	}
 	v, err := check.Run(fn, t)
 	if err != nil {
 		return nil, err
@@ -155,12 +157,15 @@ func ParseCase(name string, data []byte) (fn *ctype.Func, t check.Target, class 
 	if t, err = check.ParseTarget(cf.Kernel, cf.Pahole); err != nil {
 		return nil, t, "", fmt.Errorf("%w %s: %v", ErrCaseFile, name, err)
 	}
-	if t.Kernel.Arch == layout.ArchX86_64 {
+	if err := checkArch(t.Kernel.Arch); err != nil {
+		return nil, t, "", fmt.Errorf("%w %s: %v", ErrCaseFile, name, err)
+	}
+	if fixed := textFor(t.Kernel.Arch).fixedABI; fixed != "" {
 		// check.Target has no System V variant: x86-64 targets keep the
 		// default ABI field and check places with oracle.SysV. Case
 		// files written before "sysv" was recorded say "aapcs64".
-		if cf.ABI != oracle.SysVDefault.Name && cf.ABI != oracle.Default.Name && cf.ABI != "" {
-			return nil, t, "", fmt.Errorf("%w %s: abi %q: x86_64 targets are checked with %q only", ErrCaseFile, name, cf.ABI, oracle.SysVDefault.Name)
+		if cf.ABI != fixed && cf.ABI != oracle.Default.Name && cf.ABI != "" {
+			return nil, t, "", fmt.Errorf("%w %s: abi %q: %s targets are checked with %q only", ErrCaseFile, name, cf.ABI, t.Kernel.Arch, fixed)
 		}
 	} else if t.ABI, err = oracle.Lookup(cf.ABI); err != nil {
 		return nil, t, "", fmt.Errorf("%w %s: abi: %v", ErrCaseFile, name, err)

@@ -240,7 +240,7 @@ func Kselftest(c *Case) map[string]string {
 	defs := strings.TrimSuffix(text, lastLine(text)+"\n")
 	proto := strings.TrimSuffix(strings.TrimPrefix(lastLine(text), "int "), ";")
 
-	kv := &knownValues{x87: isX86(c)}
+	kv := &knownValues{x87: textOf(c).x87}
 	for _, p := range fn.Params {
 		kv.init = append(kv.init, kv.value(p.Type, p.Name, p.Name, p.Name))
 	}

@@ -36,19 +36,9 @@ func missingX86(what string) func(n int) string {
 
 // abiRuns and jitRuns fold an argument's bytes as the ABI placed them and
 // as the trampoline reads them, in the notation of c's architecture.
-func abiRuns(c *Case, bytes []loc.Loc) string {
-	if isX86(c) {
-		return runs(bytes, missingX86("not passed"))
-	}
-	return runs(bytes, notSaved)
-}
+func abiRuns(c *Case, bytes []loc.Loc) string { return runs(bytes, textOf(c).abiMissing) }
 
-func jitRuns(c *Case, bytes []loc.Loc) string {
-	if isX86(c) {
-		return runs(bytes, missingX86("not saved"))
-	}
-	return runs(bytes, notSaved)
-}
+func jitRuns(c *Case, bytes []loc.Loc) string { return runs(bytes, textOf(c).jitMissing) }
 
 // unpassedArg is the first argument up to index i with bytes the ABI does
 // not pass (System V NO_CLASS eightbytes), or -1.
@@ -102,7 +92,7 @@ func lastLine(text string) string {
 func README(c *Case) string {
 	v := c.Verdict
 	m := v.Mismatches[0]
-	text := textFor(c.Target.Kernel.Arch)
+	text := textOf(c)
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 
@@ -170,7 +160,7 @@ func README(c *Case) string {
 			w("- %s\n", p)
 		}
 	}
-	if j := unpassedArg(*v.ABI, m.Index); isX86(c) && v.Rule == check.RuleX86NoClass && j >= 0 {
+	if j := unpassedArg(*v.ABI, m.Index); text.unpassed && v.Rule == check.RuleX86NoClass && j >= 0 {
 		a := v.ABI.Args[j]
 		w("\nThe bytes System V does not pass are in argument %d `%s` (`%s`, placed `%s`), by these rules:\n\n", a.Index, a.Name, a.Type, abiRuns(c, a.Bytes))
 		for _, r := range a.Rules {
@@ -191,10 +181,7 @@ func README(c *Case) string {
 	}
 	w("- Kernel: %s, %s; commits %s.\n", k, mainline, strings.Join(k.Commits, ", "))
 	w("- What it does: %s.\n", k.Summary)
-	jitPath := "`arch/arm64/net/bpf_jit_comp.c: arch_prepare_bpf_trampoline()` → `prepare_trampoline()`"
-	if isX86(c) {
-		jitPath = "`arch/x86/net/bpf_jit_comp.c: arch_prepare_bpf_trampoline()` → `__arch_prepare_bpf_trampoline()` → " + x86JITPath(c)
-	}
+	jitPath := text.jitPath(c)
 	w("- Path: pahole %s encodes the function's BTF (it passes pahole's checks) → `kernel/bpf/btf.c: btf_distill_func_proto()` builds `struct btf_func_model` (nr_args, arg_size, arg_flags: no alignment, no C attributes) → %s saves the arguments into the BPF ctx.\n", c.Target.Pahole, jitPath)
 	if v.JIT != nil && m.Index < len(v.JIT.Args) && len(v.JIT.Args[m.Index].Rules) > 0 {
 		w("- Where argument %d is read: %s.\n", m.Index, strings.Join(v.JIT.Args[m.Index].Rules, "; "))
@@ -222,7 +209,7 @@ func README(c *Case) string {
 		mark := ""
 		if !slices.Equal(a.Bytes, jb) {
 			mark = " **(wrong)**"
-			if isX86(c) && passedAlike(a.Bytes, jb) {
+			if text.unpassed && passedAlike(a.Bytes, jb) {
 				// Only bytes the caller does not pass differ: the
 				// trampoline reads a register or slot the argument
 				// does not have, which shifts later arguments.
@@ -250,14 +237,7 @@ func README(c *Case) string {
 	b.WriteString("\n")
 
 	w("## Reproduce\n\n")
-	if isX86(c) {
-		w("`repro.c` calls `%s` through an assembly stub that records rdi, rsi, rdx, rcx, r8, r9, xmm0–xmm7 and the stack at entry, with a distinct byte pattern in every argument byte, and prints where each byte was, in the notation above. It exits 0 when the compiler put every byte where System V says (as that compiler reads it: gcc and clang ≥ 20 as the table above, clang 14–19 with the differences `trampfuzz abi -abi sysv/clang14` and `sysv/clang18` model) and the trampoline's reading is wrong, 1 otherwise. On an x86-64 Linux host:\n\n", c.Func.Name)
-		w("```sh\n%s\n%s\n```\n\n", ReproCommandX86GCC, ReproCommandX86Clang)
-	} else {
-		w("`repro.c` calls `%s` through an assembly stub that records x0–x7, q0–q7 and the stack at entry, with a distinct byte pattern in every argument byte, and prints where each byte was, in the notation above. It exits 0 when the compiler put every byte where AAPCS64 says and the trampoline's reading is wrong, 1 otherwise.\n\n", c.Func.Name)
-		w("```sh\naarch64-linux-gnu-gcc -O2 -static -o repro-gcc repro.c && qemu-aarch64 ./repro-gcc\n")
-		w("clang --target=aarch64-linux-gnu -fuse-ld=lld -O2 -static -o repro-clang repro.c && qemu-aarch64 ./repro-clang\n```\n\n")
-	}
+	b.WriteString(text.reproduce(c))
 	w("Re-check and re-minimize this case from the trampfuzz module (case.json records the target):\n\n```sh\n%s\n```\n\n", RerunCommand("path/to/this/report/case.json"))
 	id := c.ID()
 	w("## Kernel selftest\n\n")

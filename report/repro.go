@@ -90,7 +90,7 @@ func planRepro(c *Case) reproPlan {
 	// typedef t1 the argument typedef tf_t1).
 	p := reproPlan{fn: ctype.Prefixed(c.Func, reproCallee, "tfc_", "TFC_")}
 	lay := layoutsOf(c)
-	if isX86(c) {
+	if textOf(c).x87 {
 		p.x87 = ctype.X87IntegerBits(c.Func)
 		for _, pad := range ctype.PaddingBytes(c.Func, lay.Arch) {
 			p.pad = append(p.pad, pad...)
@@ -227,12 +227,7 @@ func cString(s string) string { return strconv.Quote(s) }
 // per run with different values, and a location holds an argument byte
 // when it holds that byte's value in every run. With -v it also prints one
 // line per argument byte with every location found.
-func ReproC(c *Case) string {
-	if isX86(c) {
-		return reproX86(c)
-	}
-	return reproARM64(c)
-}
+func ReproC(c *Case) string { return textOf(c).repro(c) }
 
 func reproARM64(c *Case) string {
 	p := planRepro(c)

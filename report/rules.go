@@ -103,8 +103,10 @@ func Paraphrase(rule string) (string, bool) {
 // ruleID is the short id of an AAPCS64 rule ("C.10") or a System V rule
 // ("pass INTEGER"), or the rule itself.
 func ruleID(rule string) string {
-	if id, ok := strings.CutPrefix(rule, "AAPCS64 "+oracle.Release+" "); ok {
-		return id
+	for _, t := range archTexts {
+		if id, ok := strings.CutPrefix(rule, t.rulePrefix); ok {
+			return id
+		}
 	}
-	return strings.TrimPrefix(rule, x86Text.rulePrefix)
+	return rule
 }
