@@ -59,9 +59,15 @@ type Arch struct {
 	// natively where the host is this architecture); QEMUSystem boots its
 	// kernels.
 	QEMUUser, QEMUSystem string
+	// QEMUMachine are qemu-system's machine options for it, and Console
+	// the kernel's serial console there.
+	QEMUMachine []string
+	Console     string
+	// Kconfig is the symbol a kernel .config of it sets (CONFIG_ARM64).
+	Kconfig string
 	// KbuildArch is kbuild's ARCH; CrossPrefix the binutils and gcc
-	// prefix of its Debian cross toolchain.
-	KbuildArch, CrossPrefix string
+	// prefix of its Debian cross toolchain; Dpkg Debian's name for it.
+	KbuildArch, CrossPrefix, Dpkg string
 }
 
 // ErrUnknown is wrapped by every error about an architecture name.

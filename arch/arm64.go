@@ -33,5 +33,7 @@ var ARM64 = register(&Arch{
 	KernelCFlags: []string{"-mgeneral-regs-only"},
 	GOARCH:       "arm64",
 	QEMUUser:     "qemu-aarch64", QEMUSystem: "qemu-system-aarch64",
-	KbuildArch: "arm64", CrossPrefix: "aarch64-linux-gnu-",
+	Kconfig:    "CONFIG_ARM64",
+	KbuildArch: "arm64", CrossPrefix: "aarch64-linux-gnu-", Dpkg: "arm64",
+	QEMUMachine: []string{"-M", "virt", "-cpu", "max"}, Console: "ttyAMA0",
 })

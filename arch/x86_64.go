@@ -35,5 +35,7 @@ var X86_64 = register(&Arch{
 	KernelCFlags: []string{"-mno-sse", "-mno-mmx", "-mno-sse2", "-mno-3dnow", "-mno-avx", "-mno-80387", "-mno-fp-ret-in-387"},
 	GOARCH:       "amd64",
 	QEMUUser:     "", QEMUSystem: "qemu-system-x86_64",
-	KbuildArch: "x86", CrossPrefix: "x86_64-linux-gnu-",
+	Kconfig:    "CONFIG_X86_64",
+	KbuildArch: "x86", CrossPrefix: "x86_64-linux-gnu-", Dpkg: "amd64",
+	QEMUMachine: []string{"-cpu", "max"}, Console: "ttyS0",
 })

@@ -7,10 +7,10 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/gen"
-	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/truth"
 )
 
@@ -104,14 +104,11 @@ func CheckModel(ctx context.Context, p *Prepared, fns []*ctype.Func, opts Option
 	return mr, err
 }
 
-// truthArch is truth's name of each architecture.
-var truthArch = map[string]string{layout.ArchARM64: truth.ArchARM64, layout.ArchX86_64: truth.ArchX86_64}
-
 // blameOracle runs the signatures the kernel and the model differ on
 // through gcc (truth): where gcc's layout or placement is not the oracle's,
 // the model's prediction rested on a wrong ABI placement, and the
 // comparison says so.
-func blameOracle(ctx context.Context, arch string, cs []*Comparison) error {
+func blameOracle(ctx context.Context, a *arch.Arch, cs []*Comparison) error {
 	var fns []*ctype.Func
 	var which []*Comparison
 	for _, c := range cs {
@@ -123,7 +120,7 @@ func blameOracle(ctx context.Context, arch string, cs []*Comparison) error {
 	if len(fns) == 0 {
 		return nil
 	}
-	results, err := truth.Options{Arch: truthArch[arch]}.Observe(ctx, fns, []truth.Compiler{truth.GCC})
+	results, err := truth.Options{Arch: a.Name}.Observe(ctx, fns, []truth.Compiler{truth.GCC})
 	if err != nil {
 		return fmt.Errorf("checking the oracle with gcc: %v", err)
 	}

@@ -25,7 +25,7 @@ func ConfirmClasses(ctx context.Context, p *Prepared, opts Options) ([]check.Con
 	known := check.Known()
 	for i := range known.Classes {
 		c := &known.Classes[i]
-		if !classOfArch(c, p.Arch) {
+		if !classOfArch(c, p.Arch.Name) {
 			continue
 		}
 		for _, w := range c.Witnesses {

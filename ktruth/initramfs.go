@@ -12,7 +12,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/trampfuzz/trampfuzz/layout"
+	"github.com/trampfuzz/trampfuzz/arch"
 )
 
 // cpioEntry is one file of an initramfs.
@@ -72,9 +72,6 @@ func initramfs(init, module []byte, funcs []string) []byte {
 	return b.Bytes()
 }
 
-// goArch is GOARCH of each architecture.
-var goArch = map[string]string{layout.ArchARM64: "arm64", layout.ArchX86_64: "amd64"}
-
 var (
 	guestMu    sync.Mutex
 	guestBuilt = map[string][]byte{}
@@ -83,16 +80,13 @@ var (
 // guestInit builds the guest's /init (ktruth/guest) for arch, statically,
 // once per process. It needs the Go toolchain and this module's source,
 // which `go run ./cmd/trampfuzz` and `go test` have.
-func guestInit(ctx context.Context, arch string) ([]byte, error) {
+func guestInit(ctx context.Context, a *arch.Arch) ([]byte, error) {
 	guestMu.Lock()
 	defer guestMu.Unlock()
-	if b, ok := guestBuilt[arch]; ok {
+	if b, ok := guestBuilt[a.Name]; ok {
 		return b, nil
 	}
-	ga, ok := goArch[arch]
-	if !ok {
-		return nil, fmt.Errorf("%w: no guest build for arch %q", ErrKernel, arch)
-	}
+	ga := a.GOARCH
 	dir, err := os.MkdirTemp("", "trampfuzz-guest-")
 	if err != nil {
 		return nil, err
@@ -109,7 +103,7 @@ func guestInit(ctx context.Context, arch string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	guestBuilt[arch] = b
+	guestBuilt[a.Name] = b
 	return b, nil
 }
 

@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/trampfuzz/trampfuzz/layout"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/pahole"
 )
 
@@ -28,8 +28,8 @@ type Kernel struct {
 	// Name is "debian/6.12-arm64" for a Debian kernel, or the vmlinuz path
 	// for a user's own.
 	Name string
-	// Arch is layout's architecture name (layout.ArchARM64, ArchX86_64).
-	Arch string
+	// Arch is the kernel's architecture.
+	Arch *arch.Arch
 	// Model is the kernel model's target string ("arm64/v6.12.118"), read
 	// by check.ParseTarget; empty until Prepare reads the kernel's version,
 	// which picks the model (stable rows included) unless one was named.
@@ -52,7 +52,6 @@ type Kernel struct {
 type debianKernel struct {
 	image   *regexp.Regexp // linux-image-<release>-<flavour>-unsigned
 	flavour string         // amd64, arm64
-	dpkg    string         // Debian architecture of the image and flavour headers
 	kbuild  string         // kbuild package name; "%s" is the release
 }
 
@@ -61,15 +60,15 @@ type debianKernel struct {
 // model its upstream version (from the package version) selects, stable
 // rows included: Debian's 6.1.192 is x86_64/v6.1.192, not x86_64/v6.1.
 var debianKernels = []Kernel{
-	{Name: "debian/6.1-amd64", Arch: layout.ArchX86_64, Pahole: pahole.V1_24,
-		debian: &debianKernel{image: regexp.MustCompile(`^linux-image-(6\.1\.0-[0-9]+)-amd64-unsigned$`), flavour: "amd64", dpkg: "amd64", kbuild: "linux-kbuild-6.1"}},
-	{Name: "debian/6.12-amd64", Arch: layout.ArchX86_64, Pahole: pahole.V1_24,
-		debian: &debianKernel{image: regexp.MustCompile(`^linux-image-(6\.12\.[0-9]+\+deb12)-amd64-unsigned$`), flavour: "amd64", dpkg: "amd64", kbuild: "linux-kbuild-%s"}},
-	{Name: "debian/6.1-arm64", Arch: layout.ArchARM64, Pahole: pahole.V1_24,
+	{Name: "debian/6.1-amd64", Arch: arch.X86_64, Pahole: pahole.V1_24,
+		debian: &debianKernel{image: regexp.MustCompile(`^linux-image-(6\.1\.0-[0-9]+)-amd64-unsigned$`), flavour: "amd64", kbuild: "linux-kbuild-6.1"}},
+	{Name: "debian/6.12-amd64", Arch: arch.X86_64, Pahole: pahole.V1_24,
+		debian: &debianKernel{image: regexp.MustCompile(`^linux-image-(6\.12\.[0-9]+\+deb12)-amd64-unsigned$`), flavour: "amd64", kbuild: "linux-kbuild-%s"}},
+	{Name: "debian/6.1-arm64", Arch: arch.ARM64, Pahole: pahole.V1_24,
 		Note:   "Debian's arm64 6.1 config has no DYNAMIC_FTRACE_WITH_DIRECT_CALLS: every fentry attach is refused",
-		debian: &debianKernel{image: regexp.MustCompile(`^linux-image-(6\.1\.0-[0-9]+)-arm64-unsigned$`), flavour: "arm64", dpkg: "arm64", kbuild: "linux-kbuild-6.1"}},
-	{Name: "debian/6.12-arm64", Arch: layout.ArchARM64, Pahole: pahole.V1_24,
-		debian: &debianKernel{image: regexp.MustCompile(`^linux-image-(6\.12\.[0-9]+\+deb12)-arm64-unsigned$`), flavour: "arm64", dpkg: "arm64", kbuild: "linux-kbuild-%s"}},
+		debian: &debianKernel{image: regexp.MustCompile(`^linux-image-(6\.1\.0-[0-9]+)-arm64-unsigned$`), flavour: "arm64", kbuild: "linux-kbuild-6.1"}},
+	{Name: "debian/6.12-arm64", Arch: arch.ARM64, Pahole: pahole.V1_24,
+		debian: &debianKernel{image: regexp.MustCompile(`^linux-image-(6\.12\.[0-9]+\+deb12)-arm64-unsigned$`), flavour: "arm64", kbuild: "linux-kbuild-%s"}},
 }
 
 // Kernels lists the kernels that can be named with -kernel.
@@ -102,20 +101,22 @@ func LookupKernel(name, model string) (Kernel, error) {
 	if err != nil {
 		return Kernel{}, fmt.Errorf("%w: %s: %v (want a kernel build or headers directory)", ErrKernel, headers, err)
 	}
-	switch {
-	case bytes.Contains(cfg, []byte("\nCONFIG_ARM64=y\n")):
-		k.Arch = layout.ArchARM64
-	case bytes.Contains(cfg, []byte("\nCONFIG_X86_64=y\n")):
-		k.Arch = layout.ArchX86_64
-	default:
-		return Kernel{}, fmt.Errorf("%w: %s/.config: neither CONFIG_ARM64 nor CONFIG_X86_64 is set", ErrKernel, headers)
+	var symbols []string
+	for _, a := range arch.All() {
+		if bytes.Contains(cfg, []byte("\n"+a.Kconfig+"=y\n")) {
+			k.Arch = a
+		}
+		symbols = append(symbols, a.Kconfig)
+	}
+	if k.Arch == nil {
+		return Kernel{}, fmt.Errorf("%w: %s/.config sets none of %s", ErrKernel, headers, strings.Join(symbols, ", "))
 	}
 	if model == "" {
 		rel, err := os.ReadFile(filepath.Join(headers, "include/config/kernel.release"))
 		if err != nil {
 			return Kernel{}, fmt.Errorf("%w: %v (or name the model with -model)", ErrKernel, err)
 		}
-		model = k.Arch + "/" + strings.TrimSpace(string(rel))
+		model = k.Arch.Name + "/" + strings.TrimSpace(string(rel))
 	}
 	k.Model = model
 	if _, err := os.Stat(vmlinuz); err != nil {
@@ -149,7 +150,7 @@ func Prepare(ctx context.Context, k Kernel, cacheDir string, log io.Writer) (*Pr
 		return p, ensureBaseBTF(ctx, p, filepath.Join(cacheDir, "kernels", "own-"+sanitize(k.vmlinuz)), log)
 	}
 	d := k.debian
-	release, err := newestRelease(ctx, d)
+	release, err := newestRelease(ctx, d, k.Arch)
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: %v", ErrKernel, k.Name, err)
 	}
@@ -158,7 +159,7 @@ func Prepare(ctx context.Context, k Kernel, cacheDir string, log io.Writer) (*Pr
 	p := &Prepared{Kernel: k, Release: full, Vmlinuz: filepath.Join(dir, "root/boot/vmlinuz-"+full),
 		Headers: filepath.Join(dir, "root/usr/src/linux-headers-"+full)}
 	if _, err := os.Stat(filepath.Join(dir, "ready")); err != nil {
-		if err := fetch(ctx, d, release, dir, log); err != nil {
+		if err := fetch(ctx, d, k.Arch, release, dir, log); err != nil {
 			return nil, fmt.Errorf("%w %s: %v", ErrKernel, k.Name, err)
 		}
 	}
@@ -167,7 +168,7 @@ func Prepare(ctx context.Context, k Kernel, cacheDir string, log io.Writer) (*Pr
 		return nil, fmt.Errorf("%w %s: %v (remove %s to fetch it again)", ErrKernel, k.Name, err, dir)
 	}
 	if p.Model == "" {
-		p.Model = k.Arch + "/v" + strings.TrimSpace(string(upstream))
+		p.Model = k.Arch.Name + "/v" + strings.TrimSpace(string(upstream))
 	}
 	return p, ensureBaseBTF(ctx, p, dir, log)
 }
@@ -189,7 +190,7 @@ func upstreamVersion(deb string) (string, error) {
 
 // newestRelease asks apt-cache for the images of d and returns the newest
 // release string.
-func newestRelease(ctx context.Context, d *debianKernel) (string, error) {
+func newestRelease(ctx context.Context, d *debianKernel, a *arch.Arch) (string, error) {
 	pattern := d.image.String()
 	out, err := exec.CommandContext(ctx, "apt-cache", "search", "--names-only", pattern).Output()
 	if err != nil {
@@ -204,8 +205,8 @@ func newestRelease(ctx context.Context, d *debianKernel) (string, error) {
 	}
 	if len(releases) == 0 {
 		hint := "run apt-get update"
-		if d.dpkg != "amd64" {
-			hint = "run ci/setup, which adds the " + d.dpkg + " architecture to apt (dpkg --add-architecture " + d.dpkg + "; apt-get update)"
+		if foreign(a) {
+			hint = "run ci/setup, which adds the " + a.Dpkg + " architecture to apt (dpkg --add-architecture " + a.Dpkg + "; apt-get update)"
 		}
 		return "", fmt.Errorf("apt-cache finds no package matching %s: %s", pattern, hint)
 	}
@@ -238,14 +239,14 @@ func numbers(s string) []int {
 
 // fetch downloads d's packages for release and extracts the image's /boot
 // and the headers (with kbuild) under dir/root.
-func fetch(ctx context.Context, d *debianKernel, release, dir string, log io.Writer) error {
+func fetch(ctx context.Context, d *debianKernel, a *arch.Arch, release, dir string, log io.Writer) error {
 	debs := filepath.Join(dir, "debs")
 	if err := os.MkdirAll(debs, 0o755); err != nil {
 		return err
 	}
 	suffix := ""
-	if d.dpkg != "amd64" {
-		suffix = ":" + d.dpkg
+	if foreign(a) {
+		suffix = ":" + a.Dpkg
 	}
 	kbuild := d.kbuild
 	if strings.Contains(kbuild, "%s") {
@@ -352,4 +353,11 @@ func sanitize(s string) string {
 		}
 		return r
 	}, strings.TrimPrefix(s, "/"))
+}
+
+// foreign reports whether a is not this machine's architecture: apt names
+// its packages with ":<dpkg arch>".
+func foreign(a *arch.Arch) bool {
+	host, err := arch.Host()
+	return err != nil || host != a
 }

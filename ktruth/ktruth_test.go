@@ -3,6 +3,7 @@ package ktruth
 import (
 	"bytes"
 	"context"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -257,7 +258,7 @@ func TestLookupKernel(t *testing.T) {
 		}
 	}
 	k, err := LookupKernel(vmlinuz+":"+headers, "")
-	if err != nil || k.Arch != "arm64" || k.Model != "arm64/6.17.3-custom" {
+	if err != nil || k.Arch != arch.ARM64 || k.Model != "arm64/6.17.3-custom" {
 		t.Fatalf("LookupKernel = %+v, %v", k, err)
 	}
 	if _, err := check.ParseTarget(k.Model, "1.24"); err != nil {

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
-	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/pahole"
 )
 
@@ -132,13 +131,6 @@ func cBytes(bs []byte) string {
 	return b.String()
 }
 
-// crossPrefix is the CROSS_COMPILE of each architecture, for kbuild (the
-// Debian headers set it themselves) and for pahole's objcopy.
-var crossPrefix = map[string]string{layout.ArchARM64: "aarch64-linux-gnu-", layout.ArchX86_64: "x86_64-linux-gnu-"}
-
-// kbuildArch is kbuild's ARCH of each architecture.
-var kbuildArch = map[string]string{layout.ArchARM64: "arm64", layout.ArchX86_64: "x86"}
-
 // buildModule writes and builds the module for sigs in dir against p's
 // headers, and gives it BTF (kbuild does when the headers have a vmlinux;
 // otherwise pahole --btf_base with the kernel's own BTF). It returns the
@@ -151,7 +143,7 @@ func buildModule(ctx context.Context, p *Prepared, sigs []Sig, dir string) (stri
 	if err := os.WriteFile(filepath.Join(dir, "Kbuild"), []byte("obj-m := "+moduleName+".o\n"), 0o644); err != nil {
 		return "", err
 	}
-	cmd := exec.CommandContext(ctx, "make", "-s", "-C", p.Headers, "M="+dir, "ARCH="+kbuildArch[p.Arch], "CROSS_COMPILE="+crossPrefix[p.Arch], "modules")
+	cmd := exec.CommandContext(ctx, "make", "-s", "-C", p.Headers, "M="+dir, "ARCH="+p.Arch.KbuildArch, "CROSS_COMPILE="+p.Arch.CrossPrefix, "modules")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
@@ -164,7 +156,7 @@ func buildModule(ctx context.Context, p *Prepared, sigs []Sig, dir string) (stri
 	args := append([]string{"-J", "--btf_base", p.BaseBTF}, pahole.KernelFlags(p.Pahole)...)
 	cmd = exec.CommandContext(ctx, "pahole", append(args, ko)...)
 	// pahole 1.24 adds the .BTF section with $LLVM_OBJCOPY.
-	cmd.Env = append(os.Environ(), "LLVM_OBJCOPY="+crossPrefix[p.Arch]+"objcopy")
+	cmd.Env = append(os.Environ(), "LLVM_OBJCOPY="+p.Arch.CrossPrefix+"objcopy")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("pahole -J --btf_base: %v\n%s", err, b)
 	}

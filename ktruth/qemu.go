@@ -10,20 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
-
-	"github.com/trampfuzz/trampfuzz/layout"
 )
-
-// qemuMachine is how each architecture boots under QEMU: the system
-// emulator, its machine options and the kernel's console.
-var qemuMachine = map[string]struct {
-	binary  string
-	machine []string
-	console string
-}{
-	layout.ArchX86_64: {"qemu-system-x86_64", []string{"-cpu", "max"}, "ttyS0"},
-	layout.ArchARM64:  {"qemu-system-aarch64", []string{"-M", "virt", "-cpu", "max"}, "ttyAMA0"},
-}
 
 // accel is QEMU's accelerator: TCG, which always works, unless
 // TRAMPFUZZ_QEMU_ACCEL names another (e.g. "kvm:tcg" where KVM boots stock
@@ -43,12 +30,9 @@ func bootTimeout(n int) time.Duration { return 90*time.Second + time.Duration(n)
 // output; hung is true when it was stopped at the timeout. line, when not
 // nil, sees every console line as it comes (progress).
 func boot(ctx context.Context, p *Prepared, initrd []byte, n int, dir string, line func(string)) (out []byte, hung bool, err error) {
-	m, ok := qemuMachine[p.Arch]
-	if !ok {
-		return nil, false, fmt.Errorf("%w: no QEMU machine for arch %q", ErrKernel, p.Arch)
-	}
-	if _, err := exec.LookPath(m.binary); err != nil {
-		return nil, false, fmt.Errorf("%w: %s not found (Debian: apt-get install qemu-system-x86 qemu-system-arm; ci/setup installs them)", ErrKernel, m.binary)
+	a := p.Arch
+	if _, err := exec.LookPath(a.QEMUSystem); err != nil {
+		return nil, false, fmt.Errorf("%w: %s not found (Debian: apt-get install qemu-system-x86 qemu-system-arm; ci/setup installs them)", ErrKernel, a.QEMUSystem)
 	}
 	rd := filepath.Join(dir, "initrd.cpio")
 	if err := os.WriteFile(rd, initrd, 0o644); err != nil {
@@ -56,10 +40,10 @@ func boot(ctx context.Context, p *Prepared, initrd []byte, n int, dir string, li
 	}
 	ctx, cancel := context.WithTimeout(ctx, bootTimeout(n))
 	defer cancel()
-	args := append([]string{"-accel", accel()}, m.machine...)
+	args := append([]string{"-accel", accel()}, a.QEMUMachine...)
 	args = append(args, "-m", "1G", "-smp", "1", "-nographic", "-no-reboot", "-kernel", p.Vmlinuz, "-initrd", rd,
-		"-append", "console="+m.console+" panic=-1 quiet")
-	cmd := exec.CommandContext(ctx, m.binary, args...)
+		"-append", "console="+a.Console+" panic=-1 quiet")
+	cmd := exec.CommandContext(ctx, a.QEMUSystem, args...)
 	var buf bytes.Buffer
 	var w io.Writer = &buf
 	if line != nil {
@@ -74,7 +58,7 @@ func boot(ctx context.Context, p *Prepared, initrd []byte, n int, dir string, li
 	if err != nil {
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) {
-			return buf.Bytes(), false, fmt.Errorf("%s: %v", m.binary, err)
+			return buf.Bytes(), false, fmt.Errorf("%s: %v", a.QEMUSystem, err)
 		}
 		// A guest that panics with panic=-1 makes QEMU exit at once; the
 		// console says why, so the exit status adds nothing.
