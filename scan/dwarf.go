@@ -101,14 +101,29 @@ type unitHeader struct {
 	version    int
 }
 
-// openDWARF opens path as an AArch64 ELF file with DWARF.
+// dwarfArchs are the architectures whose DWARF parameter locations the
+// scan decodes (dwloc.go: AArch64's register numbers and frame base).
+var dwarfArchs = map[*arch.Arch]bool{arch.ARM64: true}
+
+func dwarfArchNames() string {
+	var names []string
+	for _, a := range arch.All() {
+		if dwarfArchs[a] {
+			names = append(names, a.Name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// openDWARF opens path as an ELF file with DWARF of an architecture in
+// dwarfArchs.
 func openDWARF(path string, r io.ReaderAt) (*dwarfFile, error) {
 	f, err := elf.NewFile(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if f.Machine != elf.EM_AARCH64 {
-		return nil, fmt.Errorf("%s: ELF machine %v: DWARF scans compare with AAPCS64 and take AArch64 files only", path, f.Machine)
+	if a, err := arch.ByELF(f.Machine); err != nil || !dwarfArchs[a] {
+		return nil, fmt.Errorf("%s: ELF machine %v: DWARF scans decode the locations of %s files only (scan its .BTF with -input btf)", path, f.Machine, dwarfArchNames())
 	}
 	if f.Class != elf.ELFCLASS64 || f.Data != elf.ELFDATA2LSB {
 		return nil, fmt.Errorf("%s: %v %v: want 64-bit little-endian AArch64", path, f.Class, f.Data)
