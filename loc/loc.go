@@ -295,6 +295,21 @@ func ParseReg(s string) (Reg, error) {
 	return Reg{}, fmt.Errorf("unknown register %q", s)
 }
 
+// MustParseRegs reads register names (an architecture record's argument
+// registers) for a package's static tables; a name ParseReg does not take
+// panics, at start-up, which every test run catches.
+func MustParseRegs(names []string) []Reg {
+	out := make([]Reg, len(names))
+	for i, n := range names {
+		r, err := ParseReg(n)
+		if err != nil {
+			panic("loc: " + err.Error())
+		}
+		out[i] = r
+	}
+	return out
+}
+
 func parseOffset(s string) (int, error) {
 	if s == "" || (len(s) > 1 && s[0] == '0') || strings.ContainsAny(s, "+-") {
 		return 0, fmt.Errorf("bad offset %q", s)

@@ -135,17 +135,7 @@ func modelOf(v Version) (model, error) {
 // EM_AARCH64 8 and EM_X86_64 6, and cu->register_params maps idx to
 // DW_OP_reg<idx> (x0..x7) on arm64 and to rdi, rsi, rdx, rcx, r8, r9
 // (DWARF registers 5, 4, 1, 2, 8, 9) on x86-64.
-func registerParams(a *arch.Arch) []loc.Reg {
-	regs := make([]loc.Reg, len(a.GPRs))
-	for i, name := range a.GPRs {
-		r, err := loc.ParseReg(name)
-		if err != nil {
-			panic(fmt.Sprintf("pahole: %s register %q: %v", a, name, err)) // the arch record's names are loc's
-		}
-		regs[i] = r
-	}
-	return regs
-}
+func registerParams(a *arch.Arch) []loc.Reg { return loc.MustParseRegs(a.GPRs) }
 
 // archOf reads Config.Arch: any spelling arch.Lookup takes, "" for arm64.
 func archOf(name string) (*arch.Arch, error) {

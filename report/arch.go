@@ -64,14 +64,6 @@ func checkArch(name string) error {
 	return nil
 }
 
-func regs(reg func(int) loc.Reg, n int) []loc.Reg {
-	out := make([]loc.Reg, n)
-	for i := range out {
-		out[i] = reg(i)
-	}
-	return out
-}
-
 // textFor is the text of arch. Cases exist only for architectures with a
 // text (New and ReadCase check), so the lookup cannot fail for them.
 func textFor(arch string) *archText { return archTexts[arch] }

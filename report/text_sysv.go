@@ -18,8 +18,8 @@ func init() {
 		abi:        "System V",
 		spec:       specSysV,
 		rulePrefix: "SysV " + oracle.SysVRelease + " ",
-		gprs:       []loc.Reg{loc.RDI, loc.RSI, loc.RDX, loc.RCX, loc.R8, loc.R9},
-		fprs:       regs(loc.XMMReg, 8),
+		gprs:       loc.MustParseRegs(arch.X86_64.GPRs),
+		fprs:       loc.MustParseRegs(arch.X86_64.FPRs),
 		fprsNone:   "`xmm0`–`xmm7`",
 		stackNote:  "Stack offsets `sp+N` are from RSP just before the `call` into the traced function (RSP at entry + 8, past the return address), so the first stack argument is at `sp+0`.",
 		// arch/x86/Makefile: "Don't autogenerate traditional x87, MMX or

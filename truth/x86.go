@@ -89,16 +89,15 @@ func init() {
 var arm64Arch = archSpec{
 	name: ArchARM64,
 	rec:  arch.ARM64,
-	gprs: []loc.Reg{loc.XReg(0), loc.XReg(1), loc.XReg(2), loc.XReg(3), loc.XReg(4), loc.XReg(5), loc.XReg(6), loc.XReg(7)},
-	fprs: []loc.Reg{loc.VReg(0), loc.VReg(1), loc.VReg(2), loc.VReg(3), loc.VReg(4), loc.VReg(5), loc.VReg(6), loc.VReg(7)},
+	gprs: loc.MustParseRegs(arch.ARM64.GPRs),
+	fprs: loc.MustParseRegs(arch.ARM64.FPRs),
 }
 
 var x86Arch = archSpec{
-	name: ArchX86_64,
-	rec:  arch.X86_64,
-	gprs: []loc.Reg{loc.RDI, loc.RSI, loc.RDX, loc.RCX, loc.R8, loc.R9},
-	fprs: []loc.Reg{loc.XMMReg(0), loc.XMMReg(1), loc.XMMReg(2), loc.XMMReg(3), loc.XMMReg(4), loc.XMMReg(5),
-		loc.XMMReg(6), loc.XMMReg(7)},
+	name:   ArchX86_64,
+	rec:    arch.X86_64,
+	gprs:   loc.MustParseRegs(arch.X86_64.GPRs),
+	fprs:   loc.MustParseRegs(arch.X86_64.FPRs),
 	native: true, x87: true, returnsValue: true, padNowhere: true, retBuf: loc.RDI,
 }
 
