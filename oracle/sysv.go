@@ -592,6 +592,18 @@ func (s *sysvState) walk(t ctype.Type, bitOff int64, gcc, clang *recordClasses, 
 		for i := range u.Members {
 			m := &u.Members[i]
 			off := bitOff + lay.Fields[i].BitOffset
+			if m.Bitfield && m.Bits == 0 && u.Union {
+				// GCC classifies a union's members by their TREE_TYPE at
+				// offset 0 (classify_argument's UNION_TYPE case has no
+				// bit-field branch and no zero-width skip): a zero-width
+				// bit-field counts as a one-byte integer there, whatever
+				// its declared type. Seen with gcc 12.2: union { long :0;
+				// float f; } and union { char :0; float f; } in rdi, and
+				// union { __int128 :0; double d[2]; } in rdi and xmm0
+				// (INTEGER in the first eightbyte only). clang skips it.
+				gcc.mergeRange(classInteger, off, 8)
+				continue
+			}
 			if m.Bitfield {
 				if m.Bits == 0 {
 					// Zero-width bit-fields are skipped by GCC ≥ 12.1

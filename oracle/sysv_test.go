@@ -36,6 +36,21 @@ type sysvCase struct {
 
 var sysvCases = []sysvCase{
 	{
+		name: "GCC: a zero-width bit-field in a union is a one-byte integer",
+		source: "gcc/config/i386/i386.cc classify_argument: the UNION_TYPE case classifies every member by its type, " +
+			"with no zero-width skip; seen with gcc 12.2 (truth): union { long :0; float f; } in rdi, " +
+			"union { __int128 :0; double d[2]; } in rdi and xmm0; clang 14, 16 and 19 skip it (xmm0; xmm0 and xmm1)",
+		c:    "union u { long : 0; float m0; };\nunion v { __int128 : 0; double d[2]; };\nvoid f(union u a0, union v a1, int a2);",
+		want: []string{"rdi.0-3", "rsi.0-7 xmm0.0-7", "rdx.0-3"},
+	},
+	{
+		name:    "clang skips a zero-width bit-field in a union",
+		source:  "seen with clang 14, 16 and 19 (truth): xmm0; xmm1 and xmm2",
+		variant: "sysv/clang14",
+		c:       "union u { long : 0; float m0; };\nunion v { __int128 : 0; double d[2]; };\nvoid f(union u a0, union v a1, int a2);",
+		want:    []string{"xmm0.0-3", "xmm1.0-7 xmm2.0-7", "rdi.0-3"},
+	},
+	{
 		name: "unnamed bit-fields do not align an x86-64 record",
 		source: "psABI 1.0 §3.1.2 \"Unnamed bit-fields' types do not affect the alignment of a structure or union\"; " +
 			"seen with gcc 12.2 and clang 14 (truth): struct A is 5 bytes, B 2, U 1, each 1-aligned on the stack",
