@@ -2,6 +2,7 @@ package oracle_test
 
 import (
 	"errors"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"slices"
 	"strings"
 	"testing"
@@ -613,5 +614,35 @@ func TestBadInput(t *testing.T) {
 		if err == nil || !errors.Is(err, ctype.ErrInvalid) {
 			t.Errorf("AAPCS64(%+v) error = %v, want one wrapping ctype.ErrInvalid", fn, err)
 		}
+	}
+}
+
+// Each compiler release is held to the variant its Doc describes (the
+// variants' Doc lines; clang 16 and 19 on AArch64 agree with the clang14
+// variant in the oracle checks run with TRAMPFUZZ_CLANG=clang-16/-19).
+func TestCompilerVariant(t *testing.T) {
+	for _, tc := range []struct {
+		a        *arch.Arch
+		compiler string
+		major    int
+		want     string
+	}{
+		{arch.ARM64, "gcc", 12, "aapcs64/gcc12"},
+		{arch.ARM64, "gcc", 13, "aapcs64"},
+		{arch.ARM64, "clang", 14, "aapcs64/clang14"},
+		{arch.ARM64, "clang", 19, "aapcs64/clang14"},
+		{arch.X86_64, "gcc", 12, "sysv"},
+		{arch.X86_64, "clang", 14, "sysv/clang14"},
+		{arch.X86_64, "clang", 17, "sysv/clang14"},
+		{arch.X86_64, "clang", 18, "sysv/clang18"},
+		{arch.X86_64, "clang", 19, "sysv/clang18"},
+		{arch.X86_64, "clang", 20, "sysv/clang"},
+	} {
+		if got, err := oracle.CompilerVariant(tc.a, tc.compiler, tc.major); err != nil || got != tc.want {
+			t.Errorf("CompilerVariant(%s, %s %d) = %q, %v; want %q", tc.a, tc.compiler, tc.major, got, err, tc.want)
+		}
+	}
+	if _, err := oracle.CompilerVariant(arch.ARM64, "icc", 2021); err == nil {
+		t.Error("an unknown compiler has a variant")
 	}
 }

@@ -20,7 +20,7 @@ package oraclecheck
 import (
 	"context"
 	"fmt"
-	"github.com/trampfuzz/trampfuzz/arch"
+	archpkg "github.com/trampfuzz/trampfuzz/arch"
 	"io"
 	"slices"
 	"strings"
@@ -38,18 +38,18 @@ type Pair struct {
 	Compiler truth.Compiler
 }
 
-// Pairs are the variants validated against the installed compilers.
-var Pairs = []Pair{
-	{mustVariant("aapcs64/gcc12"), truth.GCC},
-	{mustVariant("aapcs64/clang14"), truth.Clang},
-}
-
-func mustVariant(name string) oracle.Variant {
-	v, err := oracle.Lookup(name)
-	if err != nil {
-		panic(err)
+// pairs are the AArch64 variants of the installed compilers (gcc first),
+// as r.Variants names them.
+func (r *Report) pairs() ([]Pair, error) {
+	var out []Pair
+	for _, c := range truth.Both {
+		v, err := oracle.Lookup(r.Variants[c])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Pair{v, c})
 	}
-	return v
+	return out, nil
 }
 
 // Options configure Run. The zero value checks 1000 signatures of
@@ -127,6 +127,10 @@ type Report struct {
 	// PlaceErrors are signatures the oracle refused (gen's signatures all
 	// pass ctype.Check, so any is a bug).
 	PlaceErrors []string
+	// Versions and Variants are each compiler's major version and the
+	// oracle variant it is held to (oracle.CompilerVariant).
+	Versions map[truth.Compiler]int
+	Variants map[truth.Compiler]string
 }
 
 // OK reports whether the oracle agreed with the compilers on every
@@ -137,6 +141,11 @@ func (r *Report) OK() bool { return len(r.Mismatches) == 0 && len(r.PlaceErrors)
 func (r *Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "signatures: %d (seed %d)\n", r.Signatures, r.Seed)
+	for _, c := range truth.Both {
+		if v, ok := r.Variants[c]; ok {
+			fmt.Fprintf(&b, "%s %d is held to %s\n", c, r.Versions[c], v)
+		}
+	}
 	for _, c := range truth.Both {
 		fmt.Fprintf(&b, "observed by %s: %d\n", c, r.Observed[c])
 	}
@@ -196,20 +205,20 @@ func (r *Report) WriteDetails(w io.Writer, limit int) {
 
 // runners are the oracle checks by architecture; each architecture's file
 // registers its own.
-var runners = map[*arch.Arch]func(context.Context, Options) (*Report, error){}
+var runners = map[*archpkg.Arch]func(context.Context, Options) (*Report, error){}
 
-func init() { runners[arch.ARM64] = Run }
+func init() { runners[archpkg.ARM64] = Run }
 
 // RunArch runs the oracle check of the architecture named archName (any
 // spelling arch.Lookup takes).
 func RunArch(ctx context.Context, archName string, o Options) (*Report, error) {
-	a, err := arch.Lookup(archName)
+	a, err := archpkg.Lookup(archName)
 	if err != nil {
 		return nil, err
 	}
 	run, ok := runners[a]
 	if !ok {
-		return nil, fmt.Errorf("%w: no oracle check for %s", arch.ErrUnknown, a)
+		return nil, fmt.Errorf("%w: no oracle check for %s", archpkg.ErrUnknown, a)
 	}
 	return run(ctx, o)
 }
@@ -223,7 +232,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 
 // run draws o.N signatures in chunks, has truth compile and observe them
 // for arch, and checks each result with add.
-func run(ctx context.Context, o Options, arch string, add func(*Report, truth.Result)) (*Report, error) {
+func run(ctx context.Context, o Options, archName string, add func(*Report, truth.Result)) (*Report, error) {
 	if o.N <= 0 {
 		o.N = 1000
 	}
@@ -237,7 +246,24 @@ func run(ctx context.Context, o Options, arch string, add func(*Report, truth.Re
 		return nil, err
 	}
 	r := &Report{Seed: o.Seed, Observed: map[truth.Compiler]int{}, Checked: map[string]int{},
-		Skipped: map[string]int{}, SkippedExample: map[string]string{}}
+		Skipped: map[string]int{}, SkippedExample: map[string]string{},
+		Versions: map[truth.Compiler]int{}, Variants: map[truth.Compiler]string{}}
+	// Each compiler is held to the variant of its own release.
+	a, err := archpkg.Lookup(archName)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range truth.Both {
+		major, err := truth.CompilerMajor(ctx, c, archName)
+		if err != nil {
+			return nil, err
+		}
+		v, err := oracle.CompilerVariant(a, string(c), major)
+		if err != nil {
+			return nil, err
+		}
+		r.Versions[c], r.Variants[c] = major, v
+	}
 	g := gen.Func(o.Profile)
 	for start := 0; start < o.N; start += o.Chunk {
 		n := min(o.Chunk, o.N-start)
@@ -245,7 +271,7 @@ func run(ctx context.Context, o Options, arch string, add func(*Report, truth.Re
 		for i := range fns {
 			fns[i] = g.Example(drawSeed(o.Seed, start+i))
 		}
-		results, err := truth.Options{BatchSize: o.BatchSize, Parallel: o.Parallel, Arch: arch,
+		results, err := truth.Options{BatchSize: o.BatchSize, Parallel: o.Parallel, Arch: archName,
 			Seed: o.Seed ^ uint64(start)}.Observe(ctx, fns, truth.Both)
 		if err != nil {
 			return r, err
@@ -295,8 +321,13 @@ func (r *Report) add(res truth.Result) {
 			r.SkippedExample[key] = fmt.Sprintf("%v\n%s", err, res.Text)
 		}
 	}
+	pairs, err := r.pairs()
+	if err != nil {
+		r.PlaceErrors = append(r.PlaceErrors, err.Error())
+		return
+	}
 	def, okDef := place(oracle.Default)
-	for _, pair := range Pairs {
+	for _, pair := range pairs {
 		obs := res.Observations[pair.Compiler]
 		if obs == nil {
 			continue
@@ -314,8 +345,8 @@ func (r *Report) add(res truth.Result) {
 		}
 	}
 	if d := res.Divergence(); d != nil {
-		g, okG := place(Pairs[0].Variant)
-		c, okC := place(Pairs[1].Variant)
+		g, okG := place(pairs[0].Variant)
+		c, okC := place(pairs[1].Variant)
 		dv := Divergence{Text: res.Text, Detail: d.String(), Documented: okG && okC && !samePlaces(g, c)}
 		if dv.Documented {
 			// The compiler-specific rules of the first argument the two

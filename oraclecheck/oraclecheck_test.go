@@ -89,7 +89,7 @@ func TestRunSmall(t *testing.T) {
 	if r.Signatures != 60 {
 		t.Errorf("%d signatures, want 60", r.Signatures)
 	}
-	if r.Checked["aapcs64/gcc12 vs gcc"] != r.Observed[truth.GCC] || r.Checked["aapcs64/clang14 vs clang"] != r.Observed[truth.Clang] {
+	if r.Checked[r.Variants[truth.GCC]+" vs gcc"] != r.Observed[truth.GCC] || r.Checked[r.Variants[truth.Clang]+" vs clang"] != r.Observed[truth.Clang] {
 		t.Errorf("checked %v, observed %v", r.Checked, r.Observed)
 	}
 	if r.Observed[truth.GCC] < 55 {

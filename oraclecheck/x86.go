@@ -2,8 +2,8 @@ package oraclecheck
 
 // The x86-64 check: oracle.SysV against the host's gcc and clang
 // --target=x86_64-linux-gnu, compiled natively and run directly (truth with
-// Arch x86_64). The default variant sysv (the psABI as GCC reads it) is held
-// to gcc 12.2 and sysv/clang14 to clang 14, as Debian 12 ships them.
+// Arch x86_64). gcc is held to the default variant sysv (the psABI as GCC
+// reads it), clang to the variant of its release (oracle.CompilerVariant).
 //
 // Padding is not compared: a byte of an argument that holds no value (the
 // bytes between and after members, the bits of unnamed bit-fields, bytes
@@ -33,18 +33,18 @@ type SysVPair struct {
 	Compiler truth.Compiler
 }
 
-// SysVPairs are the x86-64 variants validated against the host compilers.
-var SysVPairs = []SysVPair{
-	{mustSysV("sysv"), truth.GCC},
-	{mustSysV("sysv/clang14"), truth.Clang},
-}
-
-func mustSysV(name string) oracle.SysVVariant {
-	v, err := oracle.LookupSysV(name)
-	if err != nil {
-		panic(err)
+// sysvPairs are the x86-64 variants of the host's compilers (gcc first),
+// as r.Variants names them.
+func (r *Report) sysvPairs() ([]SysVPair, error) {
+	var out []SysVPair
+	for _, c := range truth.Both {
+		v, err := oracle.LookupSysV(r.Variants[c])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, SysVPair{v, c})
 	}
-	return v
+	return out, nil
 }
 
 func init() { runners[arch.X86_64] = RunSysV }
@@ -76,8 +76,13 @@ func (r *Report) addSysV(res truth.Result) {
 			r.SkippedExample["clang/bit-field layout"] = res.Text
 		}
 	}
+	pairs, err := r.sysvPairs()
+	if err != nil {
+		r.PlaceErrors = append(r.PlaceErrors, err.Error())
+		return
+	}
 	placed := map[string]loc.Placement{}
-	for _, pair := range SysVPairs {
+	for _, pair := range pairs {
 		p, err := oracle.PlaceSysV(res.Func, pair.Variant)
 		if err != nil {
 			r.PlaceErrors = append(r.PlaceErrors, fmt.Sprintf("%s: %v\n%s", pair.Variant.Name, err, res.Text))
@@ -102,8 +107,8 @@ func (r *Report) addSysV(res truth.Result) {
 	if d == nil {
 		return
 	}
-	gp, okG := placed[SysVPairs[0].Variant.Name]
-	cp, okC := placed[SysVPairs[1].Variant.Name]
+	gp, okG := placed[pairs[0].Variant.Name]
+	cp, okC := placed[pairs[1].Variant.Name]
 	dv := Divergence{Text: res.Text, Detail: d.String()}
 	if okG && okC && firstApart(gp, cp, pad) >= 0 {
 		dv.Documented = true

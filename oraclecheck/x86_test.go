@@ -73,7 +73,7 @@ func TestRunSysVSmall(t *testing.T) {
 	if r.Signatures != 80 || r.Observed[truth.GCC] < 75 || r.Observed[truth.Clang] < 75 {
 		t.Errorf("signatures %d, observed %v", r.Signatures, r.Observed)
 	}
-	if r.Checked["sysv vs gcc"] != r.Observed[truth.GCC] {
+	if r.Checked[r.Variants[truth.GCC]+" vs gcc"] != r.Observed[truth.GCC] || r.Checked[r.Variants[truth.Clang]+" vs clang"] == 0 {
 		t.Errorf("checked %v, observed %v", r.Checked, r.Observed)
 	}
 	if !r.OK() {

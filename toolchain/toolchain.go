@@ -7,6 +7,7 @@ package toolchain
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"sync"
 	"testing"
@@ -20,8 +21,11 @@ type Tool struct {
 
 // The tools trampfuzz uses.
 var (
-	GCC    = Tool{"aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu (and libc6-dev-arm64-cross)"}
-	Clang  = Tool{"clang", "clang (and lld)"}
+	GCC = Tool{"aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu (and libc6-dev-arm64-cross)"}
+	// Clang is "clang", or the command $TRAMPFUZZ_CLANG names (clang-16,
+	// clang-19: Debian 12 ships several; ci/test checks the oracle with
+	// each).
+	Clang  = Tool{envOr("TRAMPFUZZ_CLANG", "clang"), "clang (and lld), or the clang-N and lld-N $TRAMPFUZZ_CLANG names"}
 	QEMU   = Tool{"qemu-aarch64", "qemu-user"}
 	Pahole = Tool{"pahole", "dwarves"}
 	// HostGCC and HostClang compile natively (x86-64 ground truth).
@@ -65,4 +69,11 @@ func Require(tb testing.TB, tools ...Tool) []string {
 		paths[i] = p
 	}
 	return paths
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }

@@ -25,11 +25,14 @@ package truth
 //     be found nowhere.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"github.com/trampfuzz/trampfuzz/arch"
 	"math/rand/v2"
+	"os/exec"
 	"strconv"
+	"strings"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
@@ -280,3 +283,27 @@ __asm__(
 	"\tret\n"
 	"\t.size tf_invoke, .-tf_invoke\n");
 ` + recvMain
+
+// CompilerMajor is the major version of compiler c for architecture
+// archName ("" is AArch64), from its -dumpversion: the oracle variant that
+// describes a compiler follows it (oracle.CompilerVariant).
+func CompilerMajor(ctx context.Context, c Compiler, archName string) (int, error) {
+	a, err := lookupArch(archName)
+	if err != nil {
+		return 0, err
+	}
+	tool, err := findCompilerFor(c, a)
+	if err != nil {
+		return 0, err
+	}
+	out, err := exec.CommandContext(ctx, tool.argv[0], "-dumpversion").Output()
+	if err != nil {
+		return 0, fmt.Errorf("%s -dumpversion: %v", tool.argv[0], err)
+	}
+	major, _, _ := strings.Cut(strings.TrimSpace(string(out)), ".")
+	n, err := strconv.Atoi(major)
+	if err != nil {
+		return 0, fmt.Errorf("%s -dumpversion: %q is not a version", tool.argv[0], out)
+	}
+	return n, nil
+}
