@@ -21,8 +21,8 @@ type VariantInfo struct {
 // compilerVariants names, per architecture, the variant that describes a
 // compiler release ("gcc" or "clang" and its major version), as the
 // variants' Docs say and the oracle checks confirm: AArch64 gcc 9.1-12 the
-// gcc12 variant, later gcc the default; clang 14, 16 and 19 (checked here)
-// the clang14 variant. x86-64 gcc the default; clang before 18 sysv/clang14,
+// gcc12 variant, later gcc the default; clang 14 the clang14 variant, clang
+// 16 and 19 (checked here) the clang16 one. x86-64 gcc the default; clang before 18 sysv/clang14,
 // 18-19 sysv/clang18, 20 and later sysv/clang.
 var compilerVariants = map[string]func(compiler string, major int) string{
 	arch.ARM64.Name: func(compiler string, major int) string {
@@ -31,8 +31,10 @@ var compilerVariants = map[string]func(compiler string, major int) string{
 			return "aapcs64/gcc12"
 		case compiler == "gcc":
 			return "aapcs64"
+		case major < 16:
+			return "aapcs64/clang14"
 		}
-		return "aapcs64/clang14"
+		return "aapcs64/clang16"
 	},
 	arch.X86_64.Name: func(compiler string, major int) string {
 		switch {

@@ -525,6 +525,26 @@ func (s *sysvState) classifyRecord(t ctype.Type, r *ctype.Record, inReturn bool)
 	return a
 }
 
+// nestedRecordInMemory is GCC's final merger cleanup of a record r
+// classified on its own, starting at bit start of an eightbyte: an
+// eightbyte of class MEMORY, or X87UP not preceded by X87, sends it (and
+// the argument holding it) to memory.
+func (s *sysvState) nestedRecordInMemory(r *ctype.Record, start int64) (gccMem, clangMem bool) {
+	var gcc, clang recordClasses
+	s.walk(r, start, &gcc, &clang, true)
+	words := (start/8 + s.lay.Sizeof(r) + 7) / 8
+	inMemory := func(rc *recordClasses) bool {
+		for i := int64(0); i < min(words, 2); i++ {
+			c := rc.classes[i]
+			if c == classMemory || c == classX87Up && (i == 0 || rc.classes[i-1] != classX87) {
+				return true
+			}
+		}
+		return false
+	}
+	return inMemory(&gcc), inMemory(&clang)
+}
+
 // recordClasses is one reading's classification of a record of at most
 // two eightbytes.
 type recordClasses struct {
@@ -589,6 +609,22 @@ func (s *sysvState) walk(t ctype.Type, bitOff int64, gcc, clang *recordClasses, 
 		}
 	case *ctype.Record:
 		lay := s.lay.Of(u)
+		if !top {
+			// GCC's classify_argument and clang's classify clean up every
+			// record they classify, nested ones too, and a nested record
+			// that the cleanup sends to memory sends the whole argument
+			// there (GCC "if (!num) return 0", clang postMerge's Memory):
+			// e.g. union { long l; long double d; } inside another union,
+			// whose X87UP eightbyte follows an INTEGER one (seen with
+			// gcc 12.2 and clang 14: on the stack).
+			g, c := s.nestedRecordInMemory(u, bitOff%64)
+			if g {
+				gcc.mergeRange(classMemory, bitOff, 1)
+			}
+			if c {
+				clang.mergeRange(classMemory, 0, 1)
+			}
+		}
 		for i := range u.Members {
 			m := &u.Members[i]
 			off := bitOff + lay.Fields[i].BitOffset

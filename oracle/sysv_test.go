@@ -36,6 +36,14 @@ type sysvCase struct {
 
 var sysvCases = []sysvCase{
 	{
+		name: "a nested record the cleanup sends to memory sends the argument there",
+		source: "gcc i386.cc classify_argument runs its final merger cleanup on every record, and a nested one that " +
+			"returns 0 makes the whole argument MEMORY; clang's classify calls postMerge per record likewise; seen " +
+			"with gcc 12.2 and clang 14 (truth): the union on the stack, the long in rsi",
+		c:    "union s1 { int m0; __int128 m1; union { long m0; long double m1; } m2; int m3; };\nvoid f(int a0, union s1 a1, long a2);",
+		want: []string{"rdi.0-3", "sp+0-15", "rsi.0-7"},
+	},
+	{
 		name: "GCC: a zero-width bit-field in a union is a one-byte integer",
 		source: "gcc/config/i386/i386.cc classify_argument: the UNION_TYPE case classifies every member by its type, " +
 			"with no zero-width skip; seen with gcc 12.2 (truth): union { long :0; float f; } in rdi, " +

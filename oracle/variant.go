@@ -60,6 +60,13 @@ var Variants = []Variant{
 		longDoubleHFAStack16:       true,
 		emptyRecordsIgnored:        true,
 	},
+	{
+		Name: "aapcs64/clang16",
+		Doc: "clang 16–19: as clang 14, but a zero-width bit-field no longer stops a record being an HFA " +
+			"(seen with clang 16 and 19: struct { __int128 :0; long double d; } packed in v0, clang 14 in x0:x1)",
+		longDoubleHFAStack16: true,
+		emptyRecordsIgnored:  true,
+	},
 }
 
 // Default is the variant AAPCS64 uses: the current spec.

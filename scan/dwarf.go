@@ -482,9 +482,11 @@ func compilerVariant(producer string) oracle.Variant {
 			}
 		}
 	case strings.Contains(producer, "clang version "):
+		// The variant of the clang release that wrote the unit
+		// (oracle.CompilerVariant: 14, and 16 to 19, are checked).
 		var major int
-		if _, err := fmt.Sscanf(producer[strings.Index(producer, "clang version ")+len("clang version "):], "%d", &major); err == nil && major == 14 {
-			name = "aapcs64/clang14"
+		if _, err := fmt.Sscanf(producer[strings.Index(producer, "clang version ")+len("clang version "):], "%d", &major); err == nil && major >= 14 && major <= 19 {
+			name, _ = oracle.CompilerVariant(arch.ARM64, "clang", major)
 		}
 	}
 	v, err := oracle.Lookup(name)
