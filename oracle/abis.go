@@ -23,7 +23,7 @@ type VariantInfo struct {
 // variants' Docs say and the oracle checks confirm: AArch64 gcc 9.1-12 the
 // gcc12 variant, later gcc the default; clang 14 the clang14 variant, clang
 // 16 and 19 (checked here) the clang16 one. x86-64 gcc the default; clang before 18 sysv/clang14,
-// 18-19 sysv/clang18, 20 and later sysv/clang.
+// 18 sysv/clang18, 19 sysv/clang19 (checked here), 20 and later sysv/clang.
 var compilerVariants = map[string]func(compiler string, major int) string{
 	arch.ARM64.Name: func(compiler string, major int) string {
 		switch {
@@ -42,8 +42,10 @@ var compilerVariants = map[string]func(compiler string, major int) string{
 			return "sysv"
 		case major < 18:
 			return "sysv/clang14"
-		case major < 20:
+		case major < 19:
 			return "sysv/clang18"
+		case major < 20:
+			return "sysv/clang19"
 		}
 		return "sysv/clang"
 	},

@@ -650,7 +650,7 @@ func TestCompilerVariant(t *testing.T) {
 		{arch.X86_64, "clang", 14, "sysv/clang14"},
 		{arch.X86_64, "clang", 17, "sysv/clang14"},
 		{arch.X86_64, "clang", 18, "sysv/clang18"},
-		{arch.X86_64, "clang", 19, "sysv/clang18"},
+		{arch.X86_64, "clang", 19, "sysv/clang19"},
 		{arch.X86_64, "clang", 20, "sysv/clang"},
 	} {
 		if got, err := oracle.CompilerVariant(tc.a, tc.compiler, tc.major); err != nil || got != tc.want {

@@ -139,6 +139,10 @@ type SysVVariant struct {
 	// X86_64ABIInfo::classify does.
 	clangFields bool
 	int128      int128Mode
+	// clangCanonicalAlign: "unaligned" is measured against the field's
+	// type without its typedefs, so a typedef's aligned(N) no longer
+	// counts (clang 19; clang 14 and 16 count it).
+	clangCanonicalAlign bool
 }
 
 // SysVVariants are the named readings, default first.
@@ -156,9 +160,15 @@ var SysVVariants = []SysVVariant{
 	},
 	{
 		Name: "sysv/clang18",
-		Doc: "clang 18-19: as clang 14, but an __int128 goes wholly to a 16-aligned stack slot and keeps r9 " +
+		Doc: "clang 18: as clang 14, but an __int128 goes wholly to a 16-aligned stack slot and keeps r9 " +
 			"from later arguments (llvm-project#123935)",
 		clangFields: true, int128: int128LLVM18,
+	},
+	{
+		Name: "sysv/clang19",
+		Doc: "clang 19: as clang 18, but a typedef's aligned(N) no longer makes a field unaligned (seen with " +
+			"clang 19.1.7: typedef int t aligned(8); struct { int a; t b; } packed in rdi, clang 14 and 16 on the stack)",
+		clangFields: true, int128: int128LLVM18, clangCanonicalAlign: true,
 	},
 	{
 		Name:        "sysv/clang",
@@ -281,8 +291,9 @@ type sysvState struct {
 	// r9Held: an LLVM 18–19 __int128 on the stack took r9 from later
 	// arguments.
 	r9Held bool
-	// frontR9: an LLVM < 18 split __int128 took r9, which clang's front
-	// end still counts free.
+	// frontR9: an __int128 that went to the stack with only r9 left took
+	// r9 (LLVM < 18 splits it there, LLVM 18-19 holds it back), which
+	// clang's front end still counts free.
 	frontR9 bool
 
 	// lay memoizes record layouts for the call (ctype.LayoutOf lays
@@ -568,7 +579,11 @@ func (rc *recordClasses) mergeRange(c sysvClass, from, bits int64) {
 // so that always two fields are considered"; a field's class merges into
 // every eightbyte it covers.
 func (s *sysvState) walk(t ctype.Type, bitOff int64, gcc, clang *recordClasses, top bool) {
-	if !top && bitOff%(8*s.lay.Alignof(t)) != 0 {
+	alignType := t
+	if s.v.clangCanonicalAlign {
+		alignType = ctype.Underlying(t)
+	}
+	if !top && bitOff%(8*s.lay.Alignof(alignType)) != 0 {
 		clang.unaligned = true
 	}
 	switch u := ctype.Underlying(t).(type) {
@@ -704,12 +719,20 @@ func (s *sysvState) pass(a *sysvArg, bytes []loc.Loc, rules []string) ([]loc.Loc
 			s.nsaa += 8
 			return bytes, rules
 		case int128LLVM18:
+			// The back end holds r9 back, but the front end, which
+			// passed the i128 directly without counting it, still
+			// counts r9 free: the next record it passes directly on
+			// that count has its INTEGER eightbyte stacked as an i64
+			// while its SSE ones take xmm registers (seen with clang
+			// 19.1.7: struct { double d; long l; } aligned(16) after
+			// such an __int128 goes in xmm0 and an 8-byte stack slot).
 			s.r9Held = true
+			s.frontR9 = true
 			rules = append(rules, RuleLLVMInt128HoldsR9)
 		}
 	}
 	if s.frontR9 && !a.int128 && needInt == 1 && needSSE <= sysvNumSSE-s.nsse {
-		// LLVM < 18: the front end passes the record directly in what it
+		// LLVM < 20: the front end passes the record directly in what it
 		// takes for r9; the back end finds no GPR and stacks the INTEGER
 		// eightbyte as an i64.
 		s.frontR9 = false

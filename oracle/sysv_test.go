@@ -36,6 +36,29 @@ type sysvCase struct {
 
 var sysvCases = []sysvCase{
 	{
+		name:    "clang 19: a typedef's aligned(N) does not make a packed field unaligned",
+		source:  "seen with clang 19.1.7 and gcc 12.2 (truth): rdi; clang 14 and 16 pass it on the stack (sysv/clang14)",
+		variant: "sysv/clang19",
+		c:       "typedef int t1 __attribute__((aligned(8)));\nstruct s1 { int m0; t1 m1; } __attribute__((packed));\nvoid f(struct s1 a0, long a1);",
+		want:    []string{"rdi.0-7", "rsi.0-7"},
+	},
+	{
+		name:    "clang 14 and 16: the same field is unaligned, the record MEMORY",
+		source:  "seen with clang 14 and 16 (truth): sp+0-7, the long in rdi",
+		variant: "sysv/clang14",
+		c:       "typedef int t1 __attribute__((aligned(8)));\nstruct s1 { int m0; t1 m1; } __attribute__((packed));\nvoid f(struct s1 a0, long a1);",
+		want:    []string{"sp+0-7", "rdi.0-7"},
+	},
+	{
+		name: "clang 19: after an __int128 holds r9 back, a double-and-long record is split between xmm0 and the stack",
+		source: "seen with clang 19.1.7 (truth): the front end still counts r9 free and passes the record directly; " +
+			"the back end stacks its INTEGER eightbyte as an i64",
+		variant: "sysv/clang19",
+		c: "struct s2 { double m0; long m1; } __attribute__((aligned(16)));\n" +
+			"void f(long a0, long a1, long a2, long a3, long a4, __int128 a5, struct s2 a6, int a7);",
+		want: []string{"rdi.0-7", "rsi.0-7", "rdx.0-7", "rcx.0-7", "r8.0-7", "sp+0-15", "xmm0.0-7 sp+16-23", "sp+24-27"},
+	},
+	{
 		name: "a nested record the cleanup sends to memory sends the argument there",
 		source: "gcc i386.cc classify_argument runs its final merger cleanup on every record, and a nested one that " +
 			"returns 0 makes the whole argument MEMORY; clang's classify calls postMerge per record likewise; seen " +
