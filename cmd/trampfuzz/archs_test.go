@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -36,5 +38,25 @@ func TestArchs(t *testing.T) {
 	}
 	if infos[0].RunUnder != "qemu-aarch64" || infos[1].RunUnder != "" {
 		t.Errorf("run under: %q %q", infos[0].RunUnder, infos[1].RunUnder)
+	}
+}
+
+// layout-c lays out by the architecture asked for: an unnamed bit-field
+// aligns the record on arm64 (8, 4), not on x86-64 (5, 1), as gcc and
+// clang do on each (ctype's TestUnnamedBitfieldAlignmentPerArch).
+func TestLayoutCArch(t *testing.T) {
+	f := t.TempDir() + "/a.c"
+	if err := os.WriteFile(f, []byte("struct A { char a; int :0; char b; };\nvoid f(struct A a0);\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for arch, want := range map[string]string{"arm64": "struct A: size 8, align 4", "x86-64": "struct A: size 5, align 1"} {
+		var out, errOut bytes.Buffer
+		if code := runMain([]string{"layout-c", "-arch", arch, f}, &out, &errOut); code != exitOK || !strings.HasPrefix(out.String(), want) {
+			t.Errorf("-arch %s: exit %d\n%s%s", arch, code, out.String(), errOut.String())
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := runMain([]string{"layout-c", "-arch", "mips", f}, &out, &errOut); code != exitBadInput {
+		t.Errorf("-arch mips: exit %d", code)
 	}
 }

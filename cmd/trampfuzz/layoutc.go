@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 )
 
 func init() {
-	register("layout-c", "print every record's size, alignment and member offsets (LP64 AArch64)", runLayoutC)
+	register("layout-c", "print every record's size, alignment and member offsets (LP64; -arch arm64 or x86_64)", runLayoutC)
 }
 
 type memberJSON struct {
@@ -32,9 +34,15 @@ type recordJSON struct {
 func runLayoutC(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("layout-c", "FILE.c", stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
+	archName := fs.String("arch", "arm64", "lay out by this architecture's rules: "+strings.Join(arch.Names(), ", ")+" (or another spelling)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	a, err := arch.Lookup(*archName)
+	if err != nil {
+		return badInput(stderr, err)
+	}
+	lay := &ctype.Layouts{Arch: a}
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return exitBadInput
@@ -45,7 +53,7 @@ func runLayoutC(args []string, stdout, stderr io.Writer) int {
 	}
 	var out []recordJSON
 	for _, r := range ctype.Records(fn) {
-		l := ctype.LayoutOf(r)
+		l := lay.Of(r)
 		rj := recordJSON{Name: ctype.TypeString(r), Size: l.Size, Align: l.Align, Members: []memberJSON{}}
 		if r.Name == "" {
 			rj.Name = "(anonymous " + map[bool]string{false: "struct", true: "union"}[r.Union] + ")"
@@ -53,7 +61,7 @@ func runLayoutC(args []string, stdout, stderr io.Writer) int {
 		for i, m := range r.Members {
 			f := l.Fields[i]
 			mj := memberJSON{Name: m.Name, Type: ctype.TypeString(m.Type), Offset: f.Offset, BitOffset: f.BitOffset,
-				Size: ctype.Sizeof(m.Type), Align: f.Align}
+				Size: lay.Sizeof(m.Type), Align: f.Align}
 			if m.Bitfield {
 				bits := m.Bits
 				mj.BitSize = &bits
