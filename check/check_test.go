@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -587,6 +588,28 @@ func TestConfirmationsMatchTheModels(t *testing.T) {
 			}
 		default:
 			t.Errorf("%q on %s: result %q", cf.Problem, cf.Kernel, cf.Result)
+		}
+	}
+}
+
+// Every modelled target, struct_ops included, is found again by its name;
+// a name that is not a target's canonical name is an error.
+func TestTargetNamedRoundTrip(t *testing.T) {
+	for _, tg := range Targets() {
+		for _, so := range []bool{false, true} {
+			tg.StructOps = so
+			got, err := TargetNamed(tg.String())
+			if err != nil {
+				t.Fatalf("TargetNamed(%q): %v", tg.String(), err)
+			}
+			if got.String() != tg.String() || got.Kernel.Name != tg.Kernel.Name {
+				t.Errorf("TargetNamed(%q) = %q (kernel %s)", tg.String(), got.String(), got.Kernel.Name)
+			}
+		}
+	}
+	for _, bad := range []string{"", "arm64/v6.17", "arm64/v6.17+pahole-9.9", "arm64/v6.17+pahole-1.24+fast", "mips/v6.17+pahole-1.24", "aarch64/v6.17+pahole-1.24", "arm64/v6.17+pahole-1.24+abi-nonesuch"} {
+		if _, err := TargetNamed(bad); !errors.Is(err, ErrTarget) {
+			t.Errorf("TargetNamed(%q): err = %v, want ErrTarget", bad, err)
 		}
 	}
 }

@@ -164,6 +164,45 @@ func ParseTarget(kernel, paholeVersion string) (Target, error) {
 	return t, nil
 }
 
+// TargetNamed is the target whose String() is name
+// ("arm64/v6.17+pahole-1.24+struct_ops"): how a corpus case's target line
+// and a saved verdict name their target.
+func TargetNamed(name string) (Target, error) {
+	parts := strings.Split(name, "+")
+	kernel, pv, structOps, abi := parts[0], "", false, ""
+	for _, p := range parts[1:] {
+		switch {
+		case strings.HasPrefix(p, "pahole-"):
+			pv = strings.TrimPrefix(p, "pahole-")
+		case p == "struct_ops":
+			structOps = true
+		case strings.HasPrefix(p, "abi-"):
+			abi = "aapcs64/" + strings.TrimPrefix(p, "abi-")
+		default:
+			return Target{}, fmt.Errorf("%w %q: unknown part %q", ErrTarget, name, p)
+		}
+	}
+	if pv == "" {
+		return Target{}, fmt.Errorf("%w %q: no +pahole-VERSION", ErrTarget, name)
+	}
+	t, err := ParseTarget(kernel, pv)
+	if err != nil {
+		return Target{}, err
+	}
+	t.StructOps = structOps
+	if abi != "" {
+		if t.ABI, err = oracle.Lookup(abi); err != nil {
+			return Target{}, fmt.Errorf("%w %q: %v", ErrTarget, name, err)
+		}
+	}
+	// A version inside a behaviour range (arm64/v6.17.3) names the range:
+	// only the canonical spelling is a target's name.
+	if t.String() != name {
+		return Target{}, fmt.Errorf("%w %q: the target's name is %q", ErrTarget, name, t.String())
+	}
+	return t, nil
+}
+
 // Default is the newest modelled mainline kernel with the newest pahole.
 func Default() Target {
 	t, _ := ParseTarget("", "")

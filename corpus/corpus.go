@@ -1,6 +1,9 @@
 // Package corpus is trampfuzz's shared corpus: one signature per file, in
-// canonical C text (ctype.Render), named by the SHA-256 of that text, so
+// canonical C text (ctype.Render), named by the SHA-256 of the file, so
 // that two corpora merge by copying files and duplicates collapse by name.
+// A case found on one target may say so in a first line
+// "// target: arm64/v6.17+pahole-1.24+struct_ops" (a C comment, so the file
+// still compiles); a case without it has no target of its own.
 //
 // The cases of this repository live in corpus/cases/. A corpus directory
 // holds only NAME.c files; anything else in it is left alone.
@@ -50,7 +53,39 @@ type Case struct {
 	Name string
 	Path string
 	Func *ctype.Func // nil when Err is set
-	Err  error       // why the file is not a valid case
+	// Target is the target the case was found on (check.Target.String(),
+	// "+struct_ops" included), or "".
+	Target string
+	Err    error // why the file is not a valid case
+}
+
+// targetLine starts a case file's optional first line.
+const targetLine = "// target: "
+
+// File is the name and content of the case file of fn found on target
+// ("": none).
+func File(fn *ctype.Func, target string) (name string, data []byte) {
+	text := ctype.Render(fn)
+	if target != "" {
+		text = targetLine + target + "\n" + text
+	}
+	return nameOf([]byte(text)), []byte(text)
+}
+
+// validTarget reports whether target can stand on a target line: one
+// token of the characters target names use. Whether it names a modelled
+// target is for the user of the case to say (this package knows no
+// kernels).
+func validTarget(target string) bool {
+	if target == "" {
+		return false
+	}
+	for _, r := range target {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._/+-", r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Dir is a corpus directory.
@@ -58,12 +93,18 @@ type Dir string
 
 // Add writes fn to the corpus unless an identical case is there. It
 // reports the case's path and whether a file was written.
-func (d Dir) Add(fn *ctype.Func) (path string, added bool, err error) {
+func (d Dir) Add(fn *ctype.Func) (path string, added bool, err error) { return d.AddOn(fn, "") }
+
+// AddOn is Add for a case found on target ("": none), which its file's
+// first line records.
+func (d Dir) AddOn(fn *ctype.Func, target string) (path string, added bool, err error) {
 	if err := ctype.Check(fn); err != nil {
 		return "", false, err
 	}
-	text := []byte(ctype.Render(fn))
-	name := nameOf(text)
+	if target != "" && !validTarget(target) {
+		return "", false, fmt.Errorf("corpus: target %q is not a target name", target)
+	}
+	name, text := File(fn, target)
 	path = filepath.Join(string(d), name)
 	if old, err := os.ReadFile(path); err == nil {
 		if bytes.Equal(old, text) {
@@ -145,7 +186,7 @@ func Read(path string) Case {
 		c.Err = err
 		return c
 	}
-	c.Func, c.Err = Validate(path, text)
+	c.Func, c.Target, c.Err = ValidateCase(path, text)
 	return c
 }
 
@@ -173,7 +214,7 @@ func (d Dir) addCases(cases []Case) MergeResult {
 			r.Errors = append(r.Errors, c.Err)
 			continue
 		}
-		_, added, err := d.Add(c.Func)
+		_, added, err := d.AddOn(c.Func, c.Target)
 		switch {
 		case err != nil:
 			r.Errors = append(r.Errors, err)
@@ -189,15 +230,30 @@ func (d Dir) addCases(cases []Case) MergeResult {
 // Validate checks that data is a valid case file named name: it parses, is
 // canonical C text, and name is the hash of its content.
 func Validate(name string, data []byte) (*ctype.Func, error) {
-	fn, err := ctype.Parse(name, data)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	fn, _, err := ValidateCase(name, data)
+	return fn, err
+}
+
+// ValidateCase is Validate that also returns the case's target line's
+// target ("" when it has none).
+func ValidateCase(name string, data []byte) (*ctype.Func, string, error) {
+	body, target := data, ""
+	if rest, ok := bytes.CutPrefix(data, []byte(targetLine)); ok {
+		line, after, found := bytes.Cut(rest, []byte("\n"))
+		if !found || !validTarget(string(line)) {
+			return nil, "", fmt.Errorf("%w: %s: line 1: a target line names one target, e.g. %sarm64/v6.17+pahole-1.24", ErrCorrupt, name, targetLine)
+		}
+		body, target = after, string(line)
 	}
-	if ctype.Render(fn) != string(data) {
-		return nil, fmt.Errorf("%w: %s: not canonical C text (trampfuzz parse prints the canonical form)", ErrCorrupt, name)
+	fn, err := ctype.Parse(name, body)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if ctype.Render(fn) != string(body) {
+		return nil, "", fmt.Errorf("%w: %s: not canonical C text (trampfuzz parse prints the canonical form)", ErrCorrupt, name)
 	}
 	if want := nameOf(data); want != filepath.Base(name) {
-		return nil, fmt.Errorf("%w: %s: name does not match its content (want %s)", ErrCorrupt, name, want)
+		return nil, "", fmt.Errorf("%w: %s: name does not match its content (want %s)", ErrCorrupt, name, want)
 	}
-	return fn, nil
+	return fn, target, nil
 }

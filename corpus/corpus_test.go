@@ -130,7 +130,10 @@ func TestImportGoFuzz(t *testing.T) {
 	os.WriteFile(filepath.Join(src, "a"), []byte("go test fuzz v1\n[]byte(\"void f(long a0);\")\n"), 0o644)
 	os.WriteFile(filepath.Join(src, "b"), []byte("go test fuzz v1\n[]byte(\"not C\")\n"), 0o644)
 	os.WriteFile(filepath.Join(src, "c"), []byte("garbage"), 0o644)
-	decode := func(args [][]byte) (*ctype.Func, error) { return ctype.Parse("in", args[0]) }
+	decode := func(args [][]byte) (*ctype.Func, string, error) {
+		fn, err := ctype.Parse("in", args[0])
+		return fn, "x86_64/v6.18+pahole-1.31", err
+	}
 	d := Dir(t.TempDir())
 	r, err := d.ImportGoFuzz([]string{src, filepath.Join(src, "missing")}, decode)
 	if err != nil {
@@ -138,5 +141,61 @@ func TestImportGoFuzz(t *testing.T) {
 	}
 	if r.Added != 1 || r.Undecodable != 1 || len(r.Errors) != 1 {
 		t.Fatalf("ImportGoFuzz = %+v, want 1 added, 1 undecodable, 1 error", r)
+	}
+	cases, err := d.Cases()
+	if err != nil || len(cases) != 1 || cases[0].Target != "x86_64/v6.18+pahole-1.31" {
+		t.Fatalf("imported cases = %+v, %v; want one on the input's target", cases, err)
+	}
+}
+
+// A case's target line is its first line, survives a read and a merge, and
+// makes the same signature on another target a case of its own.
+func TestTargetLine(t *testing.T) {
+	d := Dir(t.TempDir())
+	fn := mustParse(t, "void f(__int128 a0);")
+	const on = "arm64/v6.17+pahole-1.24+struct_ops"
+	path, added, err := d.AddOn(fn, on)
+	if err != nil || !added {
+		t.Fatalf("AddOn: added=%v err=%v", added, err)
+	}
+	got, _ := os.ReadFile(path)
+	if want := "// target: " + on + "\n" + ctype.Render(fn); string(got) != want {
+		t.Fatalf("file = %q, want %q", got, want)
+	}
+	// The file is still C: the target line is a comment.
+	if _, err := ctype.Parse("with-target.c", got); err != nil {
+		t.Fatalf("a case file with a target line does not parse as C: %v", err)
+	}
+	if _, added, _ := d.Add(fn); !added {
+		t.Fatal("the signature without a target is not a case of its own")
+	}
+	if _, added, _ := d.AddOn(fn, on); added {
+		t.Fatal("the same signature on the same target was written twice")
+	}
+	merged := Dir(t.TempDir())
+	if r, err := merged.Merge(d); err != nil || r.Added != 2 {
+		t.Fatalf("Merge = %+v, %v; want 2 added", r, err)
+	}
+	back := Read(filepath.Join(string(merged), filepath.Base(path)))
+	if back.Err != nil || back.Target != on {
+		t.Fatalf("merged case: target %q, err %v; want %q", back.Target, back.Err, on)
+	}
+	if _, _, err := d.AddOn(fn, "arm64/v6.17 evil\n"); err == nil {
+		t.Fatal("AddOn took a target that would break the file's first line")
+	}
+}
+
+func TestBadTargetLineIsCorrupt(t *testing.T) {
+	body := "void f(long a0);\n"
+	for _, data := range []string{
+		"// target: \n" + body,                   // empty
+		"// target: arm64/v6.17 x86_64\n" + body, // two words
+		"// target: arm64/v6.17",                 // no signature after it
+		"// target: a\n// target: b\n" + body,    // a second target line is not canonical C
+	} {
+		name := nameOf([]byte(data))
+		if _, _, err := ValidateCase(name, []byte(data)); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("ValidateCase(%q): err = %v, want ErrCorrupt", data, err)
+		}
 	}
 }

@@ -93,7 +93,7 @@ func parseLiteral(s string) ([]byte, bool, error) {
 
 // Decoder turns the []byte arguments of a fuzz input into a signature
 // (for FuzzCheck: gen.FromBytes with its profile).
-type Decoder func(args [][]byte) (*ctype.Func, error)
+type Decoder func(args [][]byte) (fn *ctype.Func, target string, err error)
 
 // ImportResult counts what an import did.
 type ImportResult struct {
@@ -126,12 +126,12 @@ func (d Dir) ImportGoFuzz(dirs []string, decode Decoder) (ImportResult, error) {
 				r.Errors = append(r.Errors, err)
 				continue
 			}
-			fn, err := decode(args)
+			fn, target, err := decode(args)
 			if err != nil || fn == nil {
 				r.Undecodable++
 				continue
 			}
-			cases = append(cases, Case{Name: e.Name(), Path: path, Func: fn})
+			cases = append(cases, Case{Name: e.Name(), Path: path, Func: fn, Target: target})
 		}
 	}
 	m := d.addCases(cases)

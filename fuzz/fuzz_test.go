@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/trampfuzz/trampfuzz/check"
@@ -17,12 +18,20 @@ import (
 // check/known_classes.yaml, and on every mismatch with TRAMPFUZZ_STRICT=1
 // (only on classes containing $TRAMPFUZZ_CLASS when that is set).
 func FuzzCheck(f *testing.F) {
-	for i, fn := range Seeds() {
-		// Each seed on a target of its own, and on the default target.
-		for _, name := range []string{targetIDs[i%len(targetIDs)], check.Default().String()} {
-			in, err := EncodeC(fn, name, false)
+	for i, c := range SeedCases() {
+		// Each seed on its case's target, or on a target of its own, and
+		// on the default target.
+		name, structOps := targetIDs[i%len(targetIDs)], false
+		if c.Target != "" {
+			name, structOps = strings.CutSuffix(c.Target, "+struct_ops")
+		}
+		for _, t := range []struct {
+			name      string
+			structOps bool
+		}{{name, structOps}, {check.Default().String(), false}} {
+			in, err := EncodeC(c.Func, t.name, t.structOps)
 			if err != nil {
-				f.Fatal(err)
+				f.Fatalf("%s: %v", c.Path, err)
 			}
 			f.Add(in)
 		}
@@ -47,8 +56,13 @@ func FuzzCheck(f *testing.F) {
 
 // FuzzCorpusFile feeds arbitrary bytes to the corpus file reader.
 func FuzzCorpusFile(f *testing.F) {
-	for _, fn := range Seeds() {
-		f.Add(corpus.Name(fn), []byte(ctype.Render(fn)))
+	for _, c := range SeedCases() {
+		name, data := corpus.File(c.Func, c.Target)
+		f.Add(name, data)
+	}
+	if fn, err := ctype.Parse("seed.c", []byte("void f(long a0);")); err == nil {
+		name, data := corpus.File(fn, check.Default().String()+"+struct_ops")
+		f.Add(name, data)
 	}
 	f.Add("0000000000000000.c", []byte("struct s { long a"))
 	f.Fuzz(func(t *testing.T, name string, data []byte) {

@@ -97,29 +97,29 @@ func growStack(seed int) byte {
 // past it.
 const checkStackBytes = 16 << 10
 
-// CorpusFileInput checks one FuzzCorpusFile input: corpus.Validate never
-// panics, and what it accepts is canonical and survives a write into a
-// fresh corpus and a read back unchanged.
+// CorpusFileInput checks one FuzzCorpusFile input: corpus.ValidateCase
+// never panics, and what it accepts (target line included) is exactly the
+// file a write into a fresh corpus makes, and reads back unchanged.
 func CorpusFileInput(name string, data []byte) error {
-	fn, err := corpus.Validate(name, data)
+	fn, target, err := corpus.ValidateCase(name, data)
 	if err != nil {
 		return nil
 	}
-	if got := ctype.Render(fn); got != string(data) {
-		return fmt.Errorf("accepted a non-canonical file:\n%q\nrenders as\n%q", data, got)
+	if _, want := corpus.File(fn, target); string(want) != string(data) {
+		return fmt.Errorf("accepted a non-canonical file:\n%q\nis written as\n%q", data, want)
 	}
 	dir, err := os.MkdirTemp("", "trampfuzz-corpus-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	path, added, err := corpus.Dir(dir).Add(fn)
+	path, added, err := corpus.Dir(dir).AddOn(fn, target)
 	if err != nil || !added {
-		return fmt.Errorf("Add: added=%v err=%v", added, err)
+		return fmt.Errorf("AddOn: added=%v err=%v", added, err)
 	}
 	back := corpus.Read(path)
-	if back.Err != nil || ctype.Render(back.Func) != string(data) {
-		return fmt.Errorf("read back: %v", back.Err)
+	if back.Err != nil || back.Target != target || ctype.Render(back.Func) != ctype.Render(fn) {
+		return fmt.Errorf("read back: target %q, err %v", back.Target, back.Err)
 	}
 	return nil
 }
@@ -171,20 +171,29 @@ func loadSpec(raw []byte) (spec *btf.Spec, err error) {
 	return btf.LoadSpecFromReader(bytes.NewReader(raw))
 }
 
-// Seeds are the shared corpus's signatures (corpus/cases of this module),
-// for f.Add. A missing or unreadable corpus gives no seeds, and so does
+// SeedCases are the valid cases of the shared corpus (corpus/cases of this
+// module). A missing or unreadable corpus gives none, and so does
 // TRAMPFUZZ_SEEDS=0 (to measure fuzzing from an empty corpus).
-func Seeds() []*ctype.Func {
+func SeedCases() []corpus.Case {
 	if os.Getenv("TRAMPFUZZ_SEEDS") == "0" {
 		return nil
 	}
 	_, file, _, _ := runtime.Caller(0)
 	cases, _ := corpus.Dir(filepath.Join(filepath.Dir(filepath.Dir(file)), "corpus", "cases")).Cases()
-	var out []*ctype.Func
+	var out []corpus.Case
 	for _, c := range cases {
 		if c.Err == nil {
-			out = append(out, c.Func)
+			out = append(out, c)
 		}
+	}
+	return out
+}
+
+// Seeds are the signatures of SeedCases, for f.Add.
+func Seeds() []*ctype.Func {
+	var out []*ctype.Func
+	for _, c := range SeedCases() {
+		out = append(out, c.Func)
 	}
 	return out
 }

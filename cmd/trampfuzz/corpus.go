@@ -23,7 +23,10 @@ func init() {
 
 const corpusUsage = `usage: trampfuzz corpus [-dir DIR] <subcommand> [arguments]
 
-  add FILE.c...     add signatures (any accepted C spelling) as canonical cases
+  add [-target NAME] FILE.c...
+                    add signatures (any accepted C spelling) as canonical cases; -target records
+                    the target the case was found on (a target's full name, as check prints it:
+                    arm64/v6.17+pahole-1.24, +struct_ops included) in the file's first line
   merge DIR...      add every valid case of other corpora
   import [DIR...]   turn Go fuzz inputs of FuzzCheck into cases (default: testdata/fuzz/FuzzCheck
                     and $(go env GOCACHE)/fuzz/github.com/trampfuzz/trampfuzz/fuzz/FuzzCheck)
@@ -31,10 +34,11 @@ const corpusUsage = `usage: trampfuzz corpus [-dir DIR] <subcommand> [arguments]
                     write every case as a FuzzCheck input: Go's corpus file format
                     (for testdata/fuzz/FuzzCheck) or a libFuzzer seed (a big-endian
                     uint32 length, then the input, as go-118-fuzz-build's consumer reads a []byte)
-  ls                list the cases
-  verify [-target T|all] [-pahole V]
+  ls                list the cases (and a case's target, when it has one)
+  verify [-target T|all] [-pahole V] [-struct-ops]
                     re-check every case and print its verdict; exit 1 on a corrupt file or an
-                    unknown mismatch class
+                    unknown mismatch class. Without flags a case with a target is checked on it,
+                    the others on the default target
 `
 
 func runCorpus(args []string, stdout, stderr io.Writer) int {
@@ -52,19 +56,29 @@ func runCorpus(args []string, stdout, stderr io.Writer) int {
 	sub, rest := fs.Arg(0), fs.Args()[1:]
 	switch sub {
 	case "add":
-		if len(rest) == 0 {
+		afs := newFlags("corpus add", "FILE.c...", stderr)
+		target := afs.String("target", "", "the target the cases were found on, e.g. arm64/v6.17+pahole-1.24")
+		if code, ok := parseFlags(afs, rest); !ok {
+			return code
+		}
+		if afs.NArg() == 0 {
 			fs.Usage()
 			return exitBadInput
 		}
+		if *target != "" {
+			if _, err := check.TargetNamed(*target); err != nil {
+				return badInput(stderr, err)
+			}
+		}
 		code := exitOK
-		for _, path := range rest {
+		for _, path := range afs.Args() {
 			fn, err := readFunc(path)
 			if err != nil {
 				fmt.Fprintln(stderr, err)
 				code = exitBadInput
 				continue
 			}
-			p, added, err := d.Add(fn)
+			p, added, err := d.AddOn(fn, *target)
 			switch {
 			case err != nil:
 				fmt.Fprintln(stderr, err)
@@ -100,12 +114,14 @@ func runCorpus(args []string, stdout, stderr io.Writer) int {
 		if len(dirs) == 0 {
 			dirs = defaultFuzzDirs()
 		}
-		r, err := d.ImportGoFuzz(dirs, func(in [][]byte) (*ctype.Func, error) {
+		r, err := d.ImportGoFuzz(dirs, func(in [][]byte) (*ctype.Func, string, error) {
 			if len(in) == 0 {
-				return nil, fmt.Errorf("no []byte argument")
+				return nil, "", fmt.Errorf("no []byte argument")
 			}
-			fn, _, err := fuzz.Decode(in[0])
-			return fn, err
+			// The input's target is where the fuzzer checked it: the case
+			// keeps it.
+			fn, t, err := fuzz.Decode(in[0])
+			return fn, t.String(), err
 		})
 		if err != nil {
 			return badInput(stderr, err)
@@ -134,7 +150,11 @@ func runCorpus(args []string, stdout, stderr io.Writer) int {
 				code = exitFinding
 				continue
 			}
-			fmt.Fprintf(stdout, "%s\t%s\n", c.Name, strings.TrimSpace(lastLine(ctype.Render(c.Func))))
+			line := c.Name + "\t" + strings.TrimSpace(lastLine(ctype.Render(c.Func)))
+			if c.Target != "" {
+				line += "\t" + c.Target
+			}
+			fmt.Fprintln(stdout, line)
 		}
 		return code
 	case "verify":
@@ -147,6 +167,7 @@ func runCorpus(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return badInput(stderr, err)
 		}
+		ownTarget := *tf.kernel == "" && *tf.pahole == "" && !*tf.structOps
 		cases, err := d.Cases()
 		if err != nil {
 			return badInput(stderr, err)
@@ -159,7 +180,17 @@ func runCorpus(args []string, stdout, stderr io.Writer) int {
 				code = exitFinding
 				continue
 			}
-			for _, t := range targets {
+			caseTargets := targets
+			if ownTarget && c.Target != "" {
+				t, err := check.TargetNamed(c.Target)
+				if err != nil {
+					fmt.Fprintf(tw, "%s\t%s\tERROR\t%v\n", c.Name, c.Target, err)
+					code = exitFinding
+					continue
+				}
+				caseTargets = []check.Target{t}
+			}
+			for _, t := range caseTargets {
 				v, err := check.Run(c.Func, t)
 				if err != nil {
 					fmt.Fprintf(tw, "%s\t%s\tERROR\t%v\n", c.Name, t, err)
@@ -230,7 +261,17 @@ func exportSeeds(d corpus.Dir, format, out string, stdout, stderr io.Writer) int
 			fmt.Fprintln(stderr, c.Err)
 			continue
 		}
-		in, err := fuzz.EncodeC(c.Func, def, false)
+		// A case keeps its target; one whose target the input table lacks
+		// (an ABI variant) or that has none goes on the default target.
+		name, structOps := def, false
+		if c.Target != "" {
+			if n, so := strings.CutSuffix(c.Target, "+struct_ops"); fuzz.TargetID(n) >= 0 {
+				name, structOps = n, so
+			} else {
+				fmt.Fprintf(stderr, "%s: target %s has no fuzz input id; exported on %s\n", c.Name, c.Target, def)
+			}
+		}
+		in, err := fuzz.EncodeC(c.Func, name, structOps)
 		if err != nil {
 			return badInput(stderr, err)
 		}

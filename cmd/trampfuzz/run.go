@@ -188,7 +188,7 @@ func recordClass(f campaign.Finding, out, corpusDir string, minimize bool, stder
 		}
 	}
 	if corpusDir != "" {
-		if p, _, err := corpus.Dir(corpusDir).Add(fn); err != nil {
+		if p, _, err := corpus.Dir(corpusDir).AddOn(fn, f.Target.String()); err != nil {
 			fmt.Fprintf(stderr, "trampfuzz run: corpus: %v\n", err)
 		} else {
 			e.Case = p
