@@ -43,6 +43,9 @@ type Arch struct {
 	// LongDoubleBytes is how many of long double's bytes hold its value
 	// (16 for IEEE binary128, 10 for the x87 80-bit format padded to 16).
 	LongDoubleBytes int64
+	// ResultAddressReg is the register a caller passes the address of a
+	// returned value's memory in (an argument register or not).
+	ResultAddressReg string
 	// BiggestAlignment is GCC's BIGGEST_ALIGNMENT in bytes: the alignment
 	// __attribute__((aligned)) without a number gives.
 	BiggestAlignment int64

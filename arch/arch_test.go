@@ -50,7 +50,7 @@ func TestRecordsAreWhole(t *testing.T) {
 	}
 	for _, a := range All() {
 		if a.Triple == "" || a.ELF == 0 || a.ByteOrder == nil || a.LongDoubleBytes == 0 || a.BiggestAlignment == 0 ||
-			a.GOARCH == "" || a.QEMUSystem == "" || a.KbuildArch == "" || a.CrossPrefix == "" || len(a.KernelCFlags) == 0 {
+			a.ResultAddressReg == "" || a.GOARCH == "" || a.QEMUSystem == "" || a.KbuildArch == "" || a.CrossPrefix == "" || len(a.KernelCFlags) == 0 {
 			t.Errorf("%s: a fact is missing: %+v", a, a)
 		}
 		for _, regs := range [][]string{a.GPRs, a.FPRs} {

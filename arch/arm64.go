@@ -24,6 +24,9 @@ var ARM64 = register(&Arch{
 	},
 	// long double is IEEE binary128 on AArch64 Linux (AAPCS64 §10).
 	LongDoubleBytes: 16,
+	// AAPCS64 "Result return": an indirect result's address goes in x8,
+	// which is not an argument register.
+	ResultAddressReg: "x8",
 	// gcc/config/aarch64/aarch64.h: BIGGEST_ALIGNMENT 128 bits.
 	BiggestAlignment: 16,
 	// AAPCS64 2025Q4, C language binding, "Bit-fields": the container

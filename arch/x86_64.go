@@ -24,6 +24,10 @@ var X86_64 = register(&Arch{
 	},
 	// The x87 80-bit extended format in 16 bytes (psABI 1.0 §3.1.2).
 	LongDoubleBytes: 10,
+	// psABI 1.0 §3.2.3 "Returning of Values": for a MEMORY class result the
+	// caller "passes the address of this storage in %rdi as if it were the
+	// first argument".
+	ResultAddressReg: "rdi",
 	// gcc/config/i386/i386.h: BIGGEST_ALIGNMENT 128 bits without AVX
 	// (256 with -mavx, 512 with -mavx512f; the kernel uses none of them).
 	BiggestAlignment: 16,

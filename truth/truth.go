@@ -181,8 +181,11 @@ func (o Options) Observe(ctx context.Context, fns []*ctype.Func, compilers []Com
 		tools[c] = t
 	}
 	qemu := "" // a native harness runs directly
-	if !arch.native {
-		if qemu, err = toolchain.Find(toolchain.QEMU); err != nil {
+	if !arch.native() {
+		if arch.rec.QEMUUser == "" {
+			return nil, fmt.Errorf("%w: %s has no qemu-user runner: its ground truth runs on a %s host only (this host is %s)", toolchain.ErrMissing, arch.rec, arch.rec, runtime.GOARCH)
+		}
+		if qemu, err = toolchain.Find(toolchain.Tool{Name: arch.rec.QEMUUser, Package: "qemu-user"}); err != nil {
 			return nil, err
 		}
 	}

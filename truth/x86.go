@@ -28,12 +28,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/trampfuzz/trampfuzz/arch"
 	"math/rand/v2"
 	"os/exec"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
 	"github.com/trampfuzz/trampfuzz/toolchain"
@@ -58,9 +60,8 @@ type archSpec struct {
 	// record's register slots; fprs the vector argument registers.
 	gprs []loc.Reg
 	fprs []loc.Reg
-	// native: the harness runs directly rather than under qemu.
-	native bool
-	// x87: long double is the x87 80-bit format (pattern and padding).
+	// x87: long double is the x87 80-bit format (pattern and padding):
+	// the record's long double holds 10 value bytes.
 	x87 bool
 	// returnsValue: receivers return the signature's type, and the
 	// hidden return-buffer register may need a pointer (recv.go).
@@ -69,8 +70,8 @@ type archSpec struct {
 	// read from anywhere (x86-64 passes records by their eightbyte classes
 	// and members, so padding is often not passed at all).
 	padNowhere bool
-	// retBuf is the register a caller passes a MEMORY return buffer in
-	// when it is also an argument register (rdi); zero Reg if none.
+	// retBuf is the record's ResultAddressReg when it is also an argument
+	// register (rdi); zero Reg if not (AArch64's x8).
 	retBuf loc.Reg
 
 	// The architecture's own parts of the harness, set by init in its
@@ -89,20 +90,32 @@ func init() {
 	arm64Arch.stackBound, arm64Arch.findCompiler = stackBoundARM64, findCompiler
 }
 
-var arm64Arch = archSpec{
-	name: ArchARM64,
-	rec:  arch.ARM64,
-	gprs: loc.MustParseRegs(arch.ARM64.GPRs),
-	fprs: loc.MustParseRegs(arch.ARM64.FPRs),
+var arm64Arch = newArchSpec(ArchARM64, arch.ARM64)
+
+var x86Arch = func() archSpec {
+	a := newArchSpec(ArchX86_64, arch.X86_64)
+	a.returnsValue, a.padNowhere = true, true
+	return a
+}()
+
+// newArchSpec is the spec of rec with the facts its record says.
+func newArchSpec(name string, rec *arch.Arch) archSpec {
+	a := archSpec{
+		name: name,
+		rec:  rec,
+		gprs: loc.MustParseRegs(rec.GPRs),
+		fprs: loc.MustParseRegs(rec.FPRs),
+		x87:  rec.LongDoubleBytes == 10,
+	}
+	if r := loc.MustParseRegs([]string{rec.ResultAddressReg})[0]; slices.Contains(a.gprs, r) {
+		a.retBuf = r
+	}
+	return a
 }
 
-var x86Arch = archSpec{
-	name:   ArchX86_64,
-	rec:    arch.X86_64,
-	gprs:   loc.MustParseRegs(arch.X86_64.GPRs),
-	fprs:   loc.MustParseRegs(arch.X86_64.FPRs),
-	native: true, x87: true, returnsValue: true, padNowhere: true, retBuf: loc.RDI,
-}
+// native reports whether the harness runs directly on this host rather
+// than under the record's qemu-user.
+func (a *archSpec) native() bool { return a.rec.GOARCH == runtime.GOARCH }
 
 // archSpecs are the observed architectures by their records.
 var archSpecs = map[*arch.Arch]*archSpec{arch.ARM64: &arm64Arch, arch.X86_64: &x86Arch}
