@@ -2,9 +2,9 @@ package check
 
 import (
 	"fmt"
-	"github.com/trampfuzz/trampfuzz/arch"
 	"slices"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/loc"

@@ -1,9 +1,9 @@
 package check
 
 import (
-	"github.com/trampfuzz/trampfuzz/arch"
 	"slices"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
 	"github.com/trampfuzz/trampfuzz/oracle"

@@ -1,10 +1,10 @@
 package check
 
 import (
-	"github.com/trampfuzz/trampfuzz/arch"
 	"slices"
 	"strings"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/loc"

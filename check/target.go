@@ -23,13 +23,13 @@ package check
 import (
 	"errors"
 	"fmt"
-	"github.com/trampfuzz/trampfuzz/arch"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/oracle"
 	"github.com/trampfuzz/trampfuzz/pahole"

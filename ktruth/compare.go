@@ -2,9 +2,9 @@ package ktruth
 
 import (
 	"fmt"
-	"github.com/trampfuzz/trampfuzz/arch"
 	"strings"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"

@@ -3,7 +3,6 @@ package ktruth
 import (
 	"bytes"
 	"context"
-	"github.com/trampfuzz/trampfuzz/arch"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/ctype"
 )

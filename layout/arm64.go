@@ -2,8 +2,8 @@ package layout
 
 import (
 	"fmt"
-	"github.com/trampfuzz/trampfuzz/arch"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/loc"
 )
 

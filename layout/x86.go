@@ -2,9 +2,9 @@ package layout
 
 import (
 	"fmt"
-	"github.com/trampfuzz/trampfuzz/arch"
 	"strings"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/loc"
 )
 

@@ -2,11 +2,11 @@ package oracle_test
 
 import (
 	"errors"
-	"github.com/trampfuzz/trampfuzz/arch"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
 	"github.com/trampfuzz/trampfuzz/oracle"

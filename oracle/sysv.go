@@ -24,9 +24,9 @@ package oracle
 
 import (
 	"fmt"
-	"github.com/trampfuzz/trampfuzz/arch"
 	"strings"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
 )

@@ -20,11 +20,11 @@ package oraclecheck
 import (
 	"context"
 	"fmt"
-	archpkg "github.com/trampfuzz/trampfuzz/arch"
 	"io"
 	"slices"
 	"strings"
 
+	archpkg "github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/gen"
 	"github.com/trampfuzz/trampfuzz/loc"

@@ -17,10 +17,10 @@ package oraclecheck
 import (
 	"context"
 	"fmt"
-	"github.com/trampfuzz/trampfuzz/arch"
 	"slices"
 	"strings"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
 	"github.com/trampfuzz/trampfuzz/oracle"

@@ -3,9 +3,9 @@ package pahole
 import (
 	"errors"
 	"fmt"
-	"github.com/trampfuzz/trampfuzz/arch"
 
 	"github.com/cilium/ebpf/btf"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
 )

@@ -2,9 +2,9 @@ package report
 
 import (
 	"fmt"
+
 	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
-
 	"github.com/trampfuzz/trampfuzz/loc"
 )
 

@@ -3,10 +3,10 @@ package scan
 import (
 	"encoding/binary"
 	"fmt"
-	"github.com/trampfuzz/trampfuzz/arch"
 	"strings"
 
 	"github.com/cilium/ebpf/btf"
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 )
 

@@ -2,8 +2,8 @@ package scan
 
 import (
 	"fmt"
-	"github.com/trampfuzz/trampfuzz/arch"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 )
 

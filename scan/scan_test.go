@@ -2,7 +2,6 @@ package scan
 
 import (
 	"bytes"
-	"github.com/trampfuzz/trampfuzz/arch"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/toolchain"
 )

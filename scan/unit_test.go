@@ -1,10 +1,10 @@
 package scan
 
 import (
-	"github.com/trampfuzz/trampfuzz/arch"
 	"strings"
 	"testing"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
 )
