@@ -40,6 +40,15 @@ type Arch struct {
 	// DWARFRegs maps DWARF register numbers of the argument registers to
 	// their names (DW_OP_reg*, the psABI's DWARF register number table).
 	DWARFRegs map[int]string
+	// DWARFSP is the stack pointer's DWARF register number, and CallPushes
+	// how many bytes the call instruction pushes: the first stacked
+	// argument (sp+0) is SP at entry plus CallPushes, which is the CFA.
+	DWARFSP    int
+	CallPushes int
+	// RelocAbs64 and RelocAbs32 are the ELF relocation types of absolute
+	// 64- and 32-bit addresses, which an ET_REL object's debug sections
+	// carry.
+	RelocAbs64, RelocAbs32 uint32
 	// LongDoubleBytes is how many of long double's bytes hold its value
 	// (16 for IEEE binary128, 10 for the x87 80-bit format padded to 16).
 	LongDoubleBytes int64

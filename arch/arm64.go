@@ -22,6 +22,9 @@ var ARM64 = register(&Arch{
 		0: "x0", 1: "x1", 2: "x2", 3: "x3", 4: "x4", 5: "x5", 6: "x6", 7: "x7",
 		64: "v0", 65: "v1", 66: "v2", 67: "v3", 68: "v4", 69: "v5", 70: "v6", 71: "v7",
 	},
+	// aadwarf64 §4.1: SP is 31. The return address stays in x30.
+	DWARFSP: 31, CallPushes: 0,
+	RelocAbs64: uint32(elf.R_AARCH64_ABS64), RelocAbs32: uint32(elf.R_AARCH64_ABS32),
 	// long double is IEEE binary128 on AArch64 Linux (AAPCS64 §10).
 	LongDoubleBytes: 16,
 	// AAPCS64 "Result return": an indirect result's address goes in x8,

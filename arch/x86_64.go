@@ -22,6 +22,10 @@ var X86_64 = register(&Arch{
 		5: "rdi", 4: "rsi", 1: "rdx", 2: "rcx", 8: "r8", 9: "r9",
 		17: "xmm0", 18: "xmm1", 19: "xmm2", 20: "xmm3", 21: "xmm4", 22: "xmm5", 23: "xmm6", 24: "xmm7",
 	},
+	// psABI 1.0 Figure 3.36: rsp is 7; call pushes the 8-byte return
+	// address, and the CFA is "the value of %rsp in the previous frame".
+	DWARFSP: 7, CallPushes: 8,
+	RelocAbs64: uint32(elf.R_X86_64_64), RelocAbs32: uint32(elf.R_X86_64_32),
 	// The x87 80-bit extended format in 16 bytes (psABI 1.0 §3.1.2).
 	LongDoubleBytes: 10,
 	// psABI 1.0 §3.2.3 "Returning of Values": for a MEMORY class result the

@@ -33,9 +33,10 @@
 //     RELA relocations applied for ET_REL objects.
 //
 // What a DWARF location can say at entry (entryLocation has the details):
-// registers, SP-relative memory when the frame base is the CFA (or SP, in
-// a list entry at the first instruction), memory addressed by x0-x7 in a
-// list entry (a by-reference composite), DW_OP_entry_value(reg), and
+// argument registers, SP-relative memory when the frame base is the CFA
+// (or SP, in a list entry at the first instruction), memory addressed by
+// an argument register in a list entry (a by-reference composite),
+// DW_OP_entry_value(reg), and
 // DW_OP_piece compositions of those. Everything else, and any function
 // that is a compiler clone (foo.isra.0, foo.constprop.0: the ELF symbol at
 // its code carries a suffix) or marked DW_CC_nocall, is counted as not
@@ -43,7 +44,10 @@
 // agreeing or disagreeing. Without DW_AT_alignment (a DWARF 5 attribute,
 // missing under -gstrict-dwarf before version 5) a record's aligned(16)
 // is as invisible as in BTF; the entry locations then show it, as a
-// disagreement with the oracle.
+// disagreement with the oracle. Register numbers, the stack pointer and
+// what the call pushed come from the file's architecture record (AArch64
+// and x86-64; on x86-64 sp+0 is the CFA, 8 above SP at entry), and each
+// unit is compared with the oracle variant of its compiler for that ABI.
 //
 // BTF (cilium/ebpf/btf): the same conversion from BTF types, which carry
 // no alignment attributes. A function passing a 16-byte record whose

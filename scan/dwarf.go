@@ -85,6 +85,7 @@ type node struct {
 type dwarfFile struct {
 	path     string
 	f        *elf.File
+	machine  *dwarfMachine // the file's architecture
 	d        *dwarf.Data
 	loc      []byte // .debug_loc (DWARF 2-4)
 	loclists []byte // .debug_loclists (DWARF 5)
@@ -101,34 +102,21 @@ type unitHeader struct {
 	version    int
 }
 
-// dwarfArchs are the architectures whose DWARF parameter locations the
-// scan decodes (dwloc.go: AArch64's register numbers and frame base).
-var dwarfArchs = map[*arch.Arch]bool{arch.ARM64: true}
-
-func dwarfArchNames() string {
-	var names []string
-	for _, a := range arch.All() {
-		if dwarfArchs[a] {
-			names = append(names, a.Name)
-		}
-	}
-	return strings.Join(names, ", ")
-}
-
-// openDWARF opens path as an ELF file with DWARF of an architecture in
-// dwarfArchs.
+// openDWARF opens path as an ELF file with DWARF of an architecture with a
+// record (its DWARF register numbers, stack pointer and relocations).
 func openDWARF(path string, r io.ReaderAt) (*dwarfFile, error) {
 	f, err := elf.NewFile(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if a, err := arch.ByELF(f.Machine); err != nil || !dwarfArchs[a] {
-		return nil, fmt.Errorf("%s: ELF machine %v: DWARF scans decode the locations of %s files only (scan its .BTF with -input btf)", path, f.Machine, dwarfArchNames())
+	a, err := arch.ByELF(f.Machine)
+	if err != nil {
+		return nil, fmt.Errorf("%s: ELF machine %v: %v (scan its .BTF with -input btf)", path, f.Machine, err)
 	}
 	if f.Class != elf.ELFCLASS64 || f.Data != elf.ELFDATA2LSB {
-		return nil, fmt.Errorf("%s: %v %v: want 64-bit little-endian AArch64", path, f.Class, f.Data)
+		return nil, fmt.Errorf("%s: %v %v: want 64-bit little-endian %s", path, f.Class, f.Data, a)
 	}
-	df := &dwarfFile{path: path, f: f, foreign: map[dwarf.Offset]*node{}}
+	df := &dwarfFile{path: path, f: f, machine: newDWARFMachine(a), foreign: map[dwarf.Offset]*node{}}
 	if df.d, err = f.DWARF(); err != nil {
 		return nil, fmt.Errorf("%s: DWARF: %w (%s)", path, err, sectionOffsets(f, ".debug_info", ".debug_abbrev", ".debug_str"))
 	}
@@ -189,13 +177,13 @@ func (df *dwarfFile) section(name string) ([]byte, error) {
 			value = syms[si-1].Value
 		}
 		v := value + uint64(r.Addend)
-		switch elf.R_AARCH64(elf.R_TYPE64(r.Info)) {
-		case elf.R_AARCH64_ABS64:
+		switch elf.R_TYPE64(r.Info) {
+		case df.machine.arch.RelocAbs64:
 			if r.Off+8 > uint64(len(b)) {
 				return nil, fmt.Errorf("%s: %s entry at offset %#x: relocation past the section end", df.path, rela.Name, rela.Offset+uint64(off))
 			}
 			binary.LittleEndian.PutUint64(b[r.Off:], v)
-		case elf.R_AARCH64_ABS32:
+		case df.machine.arch.RelocAbs32:
 			if r.Off+4 > uint64(len(b)) {
 				return nil, fmt.Errorf("%s: %s entry at offset %#x: relocation past the section end", df.path, rela.Name, rela.Offset+uint64(off))
 			}
@@ -306,7 +294,7 @@ type unit struct {
 	nodes   map[dwarf.Offset]*node
 	top     []*node
 	files   []*dwarf.LineFile
-	variant oracle.Variant
+	variant string // the oracle variant of the unit's compiler
 	conv    *dwarfConv
 }
 
@@ -463,37 +451,41 @@ func (u *unit) isC() bool {
 	return false
 }
 
-// compilerVariant picks the oracle variant of the compiler that built the
+// compilerVariant names the oracle variant of the compiler that built the
 // unit, from DW_AT_producer ("GNU C11 12.2.0 ...", "clang version
-// 14.0.6"): GCC 9.1-12 and clang 14 have named readings (oracle.Variants),
-// anything else is compared with the default.
-func compilerVariant(producer string) oracle.Variant {
-	name := ""
+// 14.0.6"), for a's ABI (oracle.CompilerVariant): GCC from 9.1 and clang
+// 14 to 19 are the releases the oracle checks describe; anything else is
+// compared with the ABI's default variant.
+func compilerVariant(producer string, a *arch.Arch) string {
+	def := ""
+	if info, err := oracle.ABIOf(a); err == nil && len(info.Variants) > 0 {
+		def = info.Variants[0].Name
+	}
+	compiler, major := "", 0
 	switch {
 	case strings.HasPrefix(producer, "GNU "):
-		fields := strings.Fields(producer)
-		for _, f := range fields[1:] {
-			var major, minor int
+		for _, f := range strings.Fields(producer)[1:] {
+			var minor int
 			if n, _ := fmt.Sscanf(f, "%d.%d", &major, &minor); n == 2 {
-				if major >= 10 && major <= 12 || major == 9 && minor >= 1 {
-					name = "aapcs64/gcc12"
+				if major > 9 || major == 9 && minor >= 1 {
+					compiler = "gcc"
 				}
 				break
 			}
 		}
 	case strings.Contains(producer, "clang version "):
-		// The variant of the clang release that wrote the unit
-		// (oracle.CompilerVariant: 14, and 16 to 19, are checked).
-		var major int
 		if _, err := fmt.Sscanf(producer[strings.Index(producer, "clang version ")+len("clang version "):], "%d", &major); err == nil && major >= 14 && major <= 19 {
-			name, _ = oracle.CompilerVariant(arch.ARM64, "clang", major)
+			compiler = "clang"
 		}
 	}
-	v, err := oracle.Lookup(name)
-	if err != nil {
-		return oracle.Default
+	if compiler == "" {
+		return def
 	}
-	return v
+	name, err := oracle.CompilerVariant(a, compiler, major)
+	if err != nil {
+		return def
+	}
+	return name
 }
 
 // dwarfConv turns one unit's DWARF types into ctype types, caching by DIE.
@@ -608,7 +600,11 @@ func (c *dwarfConv) base(e *dwarf.Entry, name string) (ctype.Type, error) {
 		case 8:
 			return ctype.TDouble, nil
 		case 16:
-			return ctype.TLongDouble, nil
+			// long double; x86-64's 16-byte floats are also _Float128,
+			// which ctype does not model.
+			if name == "long double" || c.u.df.machine.arch.LongDoubleBytes == 16 {
+				return ctype.TLongDouble, nil
+			}
 		}
 	case ateSignedChar, ateUnsignedChar, ateSigned, ateUnsigned, ateUTF:
 		if k, ok := intKind(name, size, signed); ok {
@@ -768,8 +764,7 @@ func (c *dwarfConv) record(n *node, name string) (ctype.Type, error) {
 		}
 		raw.Members = append(raw.Members, m)
 	}
-	// DWARF scans read AArch64 files only (openDWARF).
-	r, err := buildRecord(raw, layouts{arch.ARM64})
+	r, err := buildRecord(raw, layouts{c.u.df.machine.arch})
 	if err != nil {
 		return nil, &unsupported{Reason: SkipLayout, Detail: err.Error()}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/loc"
 )
 
@@ -43,6 +44,7 @@ const (
 	LocRefWhole    = "by-reference address in a register over the whole function (GCC names the register it copies the pointer into)"
 	LocFrameBase   = "DW_OP_fbreg whose frame base is not SP at entry"
 	LocCalleeReg   = "memory addressed by a register that carries no argument"
+	LocOtherReg    = "a register that carries no argument"
 	LocWide        = "one register named for a value wider than it"
 	LocExpr        = "expression form not read"
 	LocNoEntryPC   = "function entry address unknown"
@@ -53,22 +55,46 @@ const (
 	LocNoOracle    = "the oracle does not place the signature"
 )
 
+// dwarfMachine is what reading a DWARF location at entry needs of an
+// architecture, from its record.
+type dwarfMachine struct {
+	arch *arch.Arch
+	// regs are the argument registers by DWARF number: a parameter at
+	// entry is in one of them or in memory.
+	regs map[uint64]loc.Reg
+	// sp is the stack pointer's DWARF number; callPushes how far SP at
+	// entry is below sp+0 (the CFA).
+	sp         uint64
+	callPushes int
+}
+
+func newDWARFMachine(a *arch.Arch) *dwarfMachine {
+	m := &dwarfMachine{arch: a, regs: map[uint64]loc.Reg{}, sp: uint64(a.DWARFSP), callPushes: a.CallPushes}
+	for n, name := range a.DWARFRegs {
+		m.regs[uint64(n)] = loc.MustParseRegs([]string{name})[0]
+	}
+	return m
+}
+
 // frameBase is what a function's DW_AT_frame_base is at entry.
 type frameBase int
 
 const (
-	frameNone frameBase = iota // unknown, or x29
+	frameNone frameBase = iota // unknown, or a frame pointer (x29, rbp)
 	frameCFA                   // DW_OP_call_frame_cfa
-	frameSP                    // DW_OP_reg31 or DW_OP_breg31 0
+	frameSP                    // DW_OP_reg or DW_OP_breg 0 of SP (31, rsp 7)
 )
 
 // entryLocation reads where DWARF puts parameter p (size bytes) at pc, the
 // function's first instruction: one loc.Loc per byte of the value (a zero
 // Loc for a byte DWARF leaves undescribed), or why it cannot say.
 //
-// What a DWARF location can say at entry, on AArch64 (DWARF for the Arm
-// 64-bit Architecture, "DWARF register names": 0-30 are x0-x30, 31 is sp,
-// 64-95 are v0-v31). A location list entry covering the first instruction
+// What a DWARF location can say at entry (register numbers are the
+// record's: on AArch64, DWARF for the Arm 64-bit Architecture, "DWARF
+// register names": 0-7 are x0-x7, 31 is sp, 64-71 are v0-v7; on x86-64,
+// psABI Figure 3.36: rdi 5, rsi 4, rsp 7, xmm0 17; SP names SP at entry,
+// the CFA sp+0, which on x86-64 is SP at entry + 8, past the return
+// address). A location list entry covering the first instruction
 // holds there by definition; a single expression for the whole function
 // holds there only as far as compilers make it so, which they do not for
 // SP- or pointer-relative memory (see the cases below):
@@ -124,7 +150,7 @@ func (u *unit) entryLocation(p *dwarf.Entry, pc uint64, frame frameBase, size in
 	default:
 		return nil, LocExpr
 	}
-	bytes, why := decodeLocation(expr, frame, fromList, size)
+	bytes, why := decodeLocation(u.df.machine, expr, frame, fromList, size)
 	if why == LocExpr && len(expr) > 0 && expr[len(expr)-1] == opStackValue {
 		// Arithmetic on registers (GCC's "x0 & 0xff", DW_OP_GNU_parameter_ref):
 		// a value, not a place; the label only says so.
@@ -138,11 +164,11 @@ func (u *unit) entryLocation(p *dwarf.Entry, pc uint64, frame frameBase, size in
 // first instruction, where SP is still SP at entry; a single expression
 // for the whole function that is SP-relative names a slot after the
 // prologue moved SP.
-func decodeLocation(expr []byte, frame frameBase, fromList bool, size int) ([]loc.Loc, string) {
+func decodeLocation(m *dwarfMachine, expr []byte, frame frameBase, fromList bool, size int) ([]loc.Loc, string) {
 	bytes := make([]loc.Loc, size)
 	described := false
 	place := func(part []byte, at, n int) string {
-		first, why := pieceLocation(part, frame, fromList, n)
+		first, why := pieceLocation(m, part, frame, fromList, n)
 		if why != "" {
 			return why
 		}
@@ -253,26 +279,31 @@ func nextOp(expr []byte) (n int, isPiece bool, size uint64, why string) {
 
 // pieceLocation reads one piece's location description (size bytes) and
 // returns the location of its first byte; the others follow (Loc.Next).
-func pieceLocation(ops []byte, frame frameBase, fromList bool, size int) (loc.Loc, string) {
+func pieceLocation(m *dwarfMachine, ops []byte, frame frameBase, fromList bool, size int) (loc.Loc, string) {
 	op := ops[0]
 	rest := ops[1:]
+	spBreg := op == opBreg0+byte(m.sp)
 	switch {
 	case op >= opReg0 && op <= opReg31 && len(ops) == 1:
-		return regLocation(uint64(op-opReg0), size)
+		return m.regLocation(uint64(op-opReg0), size)
 	case op == opRegx:
 		n, k, _ := uleb(rest)
 		if len(rest) != k {
 			return loc.Loc{}, LocExpr
 		}
-		return regLocation(n, size)
-	case op == opFbreg || op == opBreg31:
+		return m.regLocation(n, size)
+	case op == opFbreg || spBreg:
 		if op == opFbreg && frame != frameCFA && (frame != frameSP || !fromList) {
 			return loc.Loc{}, LocFrameBase
 		}
-		if op == opBreg31 && !fromList {
+		if spBreg && !fromList {
 			return loc.Loc{}, LocSPWhole
 		}
 		off, k, _ := sleb(rest)
+		if op != opFbreg || frame != frameCFA {
+			// SP at entry, which is below the CFA by what the call pushed.
+			off -= int64(m.callPushes)
+		}
 		if off < 0 {
 			return loc.Loc{}, LocCalleeFrame
 		}
@@ -285,7 +316,7 @@ func pieceLocation(ops []byte, frame frameBase, fromList bool, size int) (loc.Lo
 			return loc.Loc{}, LocComputed
 		}
 		return loc.Loc{}, LocExpr
-	case op >= opBreg0 && op < opBreg31:
+	case op >= opBreg0 && op <= opBreg31:
 		off, k, _ := sleb(rest)
 		if len(rest) != k {
 			if len(rest) == k+1 && rest[k] == opStackValue {
@@ -293,8 +324,8 @@ func pieceLocation(ops []byte, frame frameBase, fromList bool, size int) (loc.Lo
 			}
 			return loc.Loc{}, LocExpr
 		}
-		r := int(op - opBreg0)
-		if r > 7 {
+		r, ok := m.regs[uint64(op-opBreg0)]
+		if !ok || r.Class != loc.X && r.Class != loc.R {
 			return loc.Loc{}, LocCalleeReg
 		}
 		if !fromList {
@@ -304,7 +335,7 @@ func pieceLocation(ops []byte, frame frameBase, fromList bool, size int) (loc.Lo
 			// described as DW_OP_breg4 after a "mov x4, x2" at entry.
 			return loc.Loc{}, LocRefWhole
 		}
-		return loc.Ref(loc.RegByte(loc.XReg(r), 0), int(off)), ""
+		return loc.Ref(loc.RegByte(r, 0), int(off)), ""
 	case op == opEntryValue || op == opGNUEntryVal:
 		l, k, _ := uleb(rest)
 		inner := rest[k : k+int(l)]
@@ -314,13 +345,13 @@ func pieceLocation(ops []byte, frame frameBase, fromList bool, size int) (loc.Lo
 		}
 		switch {
 		case inner[0] >= opReg0 && inner[0] <= opReg31 && len(inner) == 1:
-			return regLocation(uint64(inner[0]-opReg0), size)
+			return m.regLocation(uint64(inner[0]-opReg0), size)
 		case inner[0] == opRegx:
 			n, k2, _ := uleb(inner[1:])
 			if len(inner) != 1+k2 {
 				return loc.Loc{}, LocExpr
 			}
-			return regLocation(n, size)
+			return m.regLocation(n, size)
 		}
 		return loc.Loc{}, LocComputed
 	case op >= opLit0 && op <= opLit31, op == opImplicitVal:
@@ -334,16 +365,12 @@ func pieceLocation(ops []byte, frame frameBase, fromList bool, size int) (loc.Lo
 	return loc.Loc{}, LocExpr
 }
 
-// regLocation is byte 0 of AArch64 DWARF register n holding size bytes.
-func regLocation(n uint64, size int) (loc.Loc, string) {
-	var r loc.Reg
-	switch {
-	case n <= 30:
-		r = loc.XReg(int(n))
-	case n >= 64 && n <= 95:
-		r = loc.VReg(int(n - 64))
-	default:
-		return loc.Loc{}, LocExpr
+// regLocation is byte 0 of DWARF register n holding size bytes; a register
+// that is not an argument register cannot hold a parameter at entry.
+func (m *dwarfMachine) regLocation(n uint64, size int) (loc.Loc, string) {
+	r, ok := m.regs[n]
+	if !ok {
+		return loc.Loc{}, LocOtherReg
 	}
 	if size > r.Width() {
 		return loc.Loc{}, LocWide

@@ -30,7 +30,7 @@ type function struct {
 	shape any
 	// DWARF only: the oracle variant of the unit's compiler and, per
 	// parameter, what DWARF and the oracle say at entry.
-	Variant oracle.Variant
+	Variant string
 	Params  []paramLoc
 }
 
@@ -64,7 +64,7 @@ func (u *unit) functions() ([]*function, error) {
 	}
 	u.conv = newDWARFConv(u)
 	producer, _ := u.cu.Val(dwarf.AttrProducer).(string)
-	u.variant = compilerVariant(producer)
+	u.variant = compilerVariant(producer, u.df.machine.arch)
 	var out []*function
 	for _, n := range u.top {
 		if n.e.Tag != dwarf.TagSubprogram {
@@ -220,19 +220,19 @@ func (u *unit) function(n *node) (*function, error) {
 		}
 	}
 	// DW_OP_fbreg is SP-relative at entry when the frame base is the CFA
-	// (GCC's DW_OP_call_frame_cfa: SP at the call, which is SP at entry),
+	// (GCC's DW_OP_call_frame_cfa: SP before the call, which is sp+0),
 	// and, for a location list entry that covers the first instruction,
-	// when it is SP itself (clang's DW_OP_reg31, GCC's DW_OP_breg31 0 under
+	// when it is SP itself (clang's DW_OP_reg31 or DW_OP_reg7, GCC's DW_OP_breg31 0 under
 	// strict DWARF 2): SP has not moved yet there. A single expression
 	// over the whole function relative to SP (clang describes a packed
 	// struct copied out of x0/x1 as fbreg 0) names a slot in the callee's
-	// frame after the prologue, and x29 at entry is the caller's.
+	// frame after the prologue, and x29 or rbp at entry is the caller's.
 	fb, _ := e.Val(dwarf.AttrFrameBase).([]byte)
 	frame := frameNone
 	switch string(fb) {
 	case string([]byte{opCallFrameCFA}):
 		frame = frameCFA
-	case string([]byte{opReg31}), string([]byte{opBreg31, 0}):
+	case string([]byte{opReg0 + byte(u.df.machine.sp)}), string([]byte{opBreg0 + byte(u.df.machine.sp), 0}):
 		frame = frameSP
 	}
 	// The concrete parameters, by the abstract parameter they stand for.
@@ -247,7 +247,7 @@ func (u *unit) function(n *node) (*function, error) {
 			concrete[k.e.Offset] = k.e
 		}
 	}
-	abi, err := oracle.Place(fn, u.variant)
+	abi, err := oracle.PlaceNamed(fn, u.variant)
 	f.Params = make([]paramLoc, len(params))
 	for i, p := range params {
 		pl := &f.Params[i]

@@ -163,7 +163,7 @@ func (rep *Report) addLocations(f *function) {
 		lr.Disagree++
 		prm := f.Fn.Params[i]
 		lr.Disagreements = append(lr.Disagreements, LocDisagreement{Func: f.Name, CU: f.CU, Param: i, Name: prm.Name,
-			Type: ctype.TypeString(prm.Type), Variant: f.Variant.Name, DWARF: locString(p.DWARF),
+			Type: ctype.TypeString(prm.Type), Variant: f.Variant, DWARF: locString(p.DWARF),
 			Oracle: locString(p.Oracle), Rules: p.Rules})
 	}
 }

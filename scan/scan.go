@@ -170,15 +170,15 @@ func scanELF(path string, f *os.File, opts Options, prog *progress) (*Report, er
 }
 
 func scanDWARF(path string, f *os.File, opts Options, prog *progress) (*Report, error) {
-	// DWARF scans read AArch64 files only (openDWARF says so for others).
-	if err := opts.forArch(path, arch.ARM64, "DWARF of AArch64", nil); err != nil {
-		return nil, err
-	}
-	opts.starting(InputDWARF)
 	df, err := openDWARF(path, f)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
 	}
+	a := df.machine.arch
+	if err := opts.forArch(path, a, "the ELF file is "+archName(a), nil); err != nil {
+		return nil, err
+	}
+	opts.starting(InputDWARF)
 	rep := newReport(path, InputDWARF, opts.targets())
 	rep.Machine = df.f.Machine.String()
 	rep.Locations = &LocationReport{NotComparable: map[string]int{}}

@@ -121,9 +121,51 @@ func TestDecodeLocation(t *testing.T) {
 		{"piece past the value", []byte{0x50, 0x93, 9}, frameCFA, true, 8, nil, LocExpr},
 		{"truncated sleb", []byte{0x91, 0x80}, frameCFA, true, 8, nil, LocExpr},
 		{"only an empty piece", []byte{0x93, 8}, frameCFA, true, 8, nil, LocNothing},
+		{"DW_OP_reg19", []byte{0x63}, frameCFA, true, 8, nil, LocOtherReg},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, why := decodeLocation(c.expr, c.frame, c.fromList, c.size)
+			got, why := decodeLocation(newDWARFMachine(arch.ARM64), c.expr, c.frame, c.fromList, c.size)
+			if why != c.why {
+				t.Fatalf("why %q, want %q", why, c.why)
+			}
+			if locString(got) != locString(c.want) {
+				t.Errorf("\n-want %s\n+got  %s", locString(c.want), locString(got))
+			}
+		})
+	}
+}
+
+// TestDecodeLocationX86: the same on x86-64, with the psABI 1.0 Figure
+// 3.36 numbering (rdx 1, rcx 2, rsi 4, rdi 5, rsp 7, r8 8, xmm0 17) and its
+// stack at entry (§3.2.2: the call pushed the return address, so the
+// first stacked argument, sp+0, is 8(%rsp), the CFA).
+func TestDecodeLocationX86(t *testing.T) {
+	r := func(reg loc.Reg, b int) loc.Loc { return loc.RegByte(reg, b) }
+	for _, c := range []struct {
+		name     string
+		expr     []byte
+		frame    frameBase
+		fromList bool
+		size     int
+		want     []loc.Loc
+		why      string
+	}{
+		{"DW_OP_reg5 is rdi", []byte{0x55}, frameCFA, true, 2, []loc.Loc{r(loc.RDI, 0), r(loc.RDI, 1)}, ""},
+		{"DW_OP_reg4 is rsi", []byte{0x54}, frameCFA, true, 1, []loc.Loc{r(loc.RSI, 0)}, ""},
+		{"DW_OP_reg9 is r9", []byte{0x59}, frameCFA, true, 1, []loc.Loc{r(loc.R9, 0)}, ""},
+		{"DW_OP_reg17 is xmm0", []byte{0x61}, frameCFA, true, 2, []loc.Loc{r(loc.XMMReg(0), 0), r(loc.XMMReg(0), 1)}, ""},
+		{"rax carries no argument", []byte{0x50}, frameCFA, true, 8, nil, LocOtherReg},
+		{"fbreg 0 on the CFA", []byte{0x91, 0}, frameCFA, false, 2, []loc.Loc{loc.Stack(0), loc.Stack(1)}, ""},
+		{"breg7 8 at entry", []byte{0x77, 8}, frameCFA, true, 1, []loc.Loc{loc.Stack(0)}, ""},
+		{"breg7 0 is the return address", []byte{0x77, 0}, frameCFA, true, 1, nil, LocCalleeFrame},
+		{"breg7 whole function", []byte{0x77, 8}, frameCFA, false, 1, nil, LocSPWhole},
+		{"fbreg 24, frame base rsp, list entry", []byte{0x91, 24}, frameSP, true, 1, []loc.Loc{loc.Stack(16)}, ""},
+		{"breg5 0 in a list entry", []byte{0x75, 0}, frameCFA, true, 1, []loc.Loc{loc.Ref(r(loc.RDI, 0), 0)}, ""},
+		{"breg6 (rbp) 0", []byte{0x76, 0}, frameCFA, true, 1, nil, LocCalleeReg},
+		{"xmm0 for 32 bytes", []byte{0x61}, frameCFA, true, 32, nil, LocWide},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, why := decodeLocation(newDWARFMachine(arch.X86_64), c.expr, c.frame, c.fromList, c.size)
 			if why != c.why {
 				t.Fatalf("why %q, want %q", why, c.why)
 			}
@@ -150,8 +192,20 @@ func TestCompilerVariant(t *testing.T) {
 		"clang version 21.1.0": "aapcs64",
 		"":                     "aapcs64",
 	} {
-		if got := compilerVariant(producer).Name; got != want {
+		if got := compilerVariant(producer, arch.ARM64); got != want {
 			t.Errorf("%q: %s, want %s", producer, got, want)
+		}
+	}
+	// x86-64: the variants ci/test's oracle checks run each compiler with.
+	for producer, want := range map[string]string{
+		"GNU C17 12.2.0 -mtune=generic -march=x86-64 -g -O2": "sysv",
+		"Debian clang version 14.0.6":                        "sysv/clang14",
+		"Debian clang version 16.0.6":                        "sysv/clang14",
+		"Debian clang version 19.1.7":                        "sysv/clang19",
+		"clang version 21.1.0":                               "sysv",
+	} {
+		if got := compilerVariant(producer, arch.X86_64); got != want {
+			t.Errorf("x86_64 %q: %s, want %s", producer, got, want)
 		}
 	}
 }
