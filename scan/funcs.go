@@ -4,6 +4,7 @@ import (
 	"debug/dwarf"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
@@ -249,6 +250,7 @@ func (u *unit) function(n *node) (*function, error) {
 	}
 	abi, err := oracle.PlaceNamed(fn, u.variant)
 	f.Params = make([]paramLoc, len(params))
+	hidden := false
 	for i, p := range params {
 		pl := &f.Params[i]
 		if err != nil || i >= len(abi.Args) {
@@ -258,6 +260,16 @@ func (u *unit) function(n *node) (*function, error) {
 		pl.Oracle, pl.Rules = abi.Args[i].Bytes, abi.Args[i].Rules
 		if why != "" {
 			pl.Why = why
+			continue
+		}
+		if hidden = hidden || ctype.IsRecord(fn.Params[i].Type) && slices.Contains(pl.Oracle, loc.Loc{}); hidden {
+			// The ABI passes part of the record nowhere (System V's
+			// NO_CLASS eightbyte). DWARF leaves out unnamed bit-fields,
+			// which GCC classifies INTEGER and clang ignores (the oracle's
+			// RuleGCCUnnamedBitfield): the record as DWARF shows it may
+			// be missing the member that gives that eightbyte a register,
+			// and the parameters after it their registers.
+			pl.Why = LocHiddenBitfield
 			continue
 		}
 		ce := concrete[p.Offset]
