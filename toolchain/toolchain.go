@@ -30,6 +30,9 @@ var (
 	Pahole = Tool{"pahole", "dwarves"}
 	// HostGCC and HostClang compile natively (x86-64 ground truth).
 	HostGCC = Tool{"gcc", "gcc"}
+	// X86GCC builds x86-64 objects on any host (Debian's gcc provides the
+	// name on x86-64 hosts).
+	X86GCC = Tool{"x86_64-linux-gnu-gcc", "gcc-x86-64-linux-gnu (gcc on an x86-64 host)"}
 )
 
 // ErrMissing is wrapped by every Find error.
