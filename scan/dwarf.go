@@ -752,7 +752,7 @@ func (c *dwarfConv) record(n *node, name string) (ctype.Type, error) {
 	if !ok {
 		return nil, skipf(SkipIncomplete, "%s %s has no size", tagKeyword(e.Tag), name)
 	}
-	raw := rawRecord{Union: e.Tag == dwarf.TagUnionType, Name: name, Size: size}
+	raw := rawRecord{Union: e.Tag == dwarf.TagUnionType, Name: name, Size: size, AlignRecorded: c.u.version >= 5}
 	raw.Align, _ = e.Val(dwarf.AttrAlignment).(int64)
 	for _, k := range n.kids {
 		if k.e.Tag != dwarf.TagMember {

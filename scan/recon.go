@@ -12,11 +12,14 @@ import (
 // DWARF adds DW_AT_alignment when GCC or clang had a user alignment to
 // record; BTF never does.
 type rawRecord struct {
-	Union   bool
-	Name    string
-	Size    int64 // bytes
-	Align   int64 // DW_AT_alignment on the record; 0: not recorded
-	Members []rawMember
+	Union bool
+	Name  string
+	Size  int64 // bytes
+	Align int64 // DW_AT_alignment on the record; 0: not recorded
+	// AlignRecorded says the producer records aligned(N) as
+	// DW_AT_alignment (DWARF 5), so a record without it has none.
+	AlignRecorded bool
+	Members       []rawMember
 }
 
 // rawMember is one member as recorded: GCC and clang write no member for
@@ -209,6 +212,22 @@ func fitSize(r *ctype.Record, raw rawRecord, l layouts) error {
 		if l.of(&p).Size <= raw.Size {
 			r.Packed = true
 			lay = l.of(r)
+		}
+	}
+	if lay.Size < raw.Size && raw.AlignRecorded && raw.Align == 0 && !r.Union && !l.a.UnnamedBitfieldsAlign {
+		// Tail bytes no member and no aligned(N) explains are an unnamed
+		// bit-field DWARF leaves out (x86-64: it does not align the
+		// record, psABI 1.0 §3.1.2). GCC passes its bytes as INTEGER, so
+		// it is kept as one: unsigned char :8 fillers up to the size.
+		p := *r
+		p.Members = append([]ctype.Member(nil), r.Members...)
+		pl := lay
+		for pl.Size < raw.Size {
+			p.Members = append(p.Members, ctype.Member{Type: ctype.TUChar, Bitfield: true, Bits: 8})
+			pl = l.of(&p)
+		}
+		if pl.Size == raw.Size && pl.Align == lay.Align {
+			*r, lay = p, pl
 		}
 	}
 	for n := lay.Align * 2; lay.Size < raw.Size && n <= ctype.MaxAlign; n *= 2 {
