@@ -121,28 +121,11 @@ func hasInvisiblePacking(fn *ctype.Func, a *arch.Arch) bool {
 	})
 }
 
-// anyRecord reports whether pred holds for a record passed by value in
-// fn, or nested in one.
+// anyRecord reports whether pred holds for a record fn uses
+// (ctype.Records: by value, nested, or through a pointer).
 func anyRecord(fn *ctype.Func, pred func(*ctype.Record) bool) bool {
-	var walk func(t ctype.Type) bool
-	walk = func(t ctype.Type) bool {
-		switch u := ctype.Underlying(t).(type) {
-		case *ctype.Array:
-			return walk(u.Elem)
-		case *ctype.Record:
-			if pred(u) {
-				return true
-			}
-			for _, m := range u.Members {
-				if walk(m.Type) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	for _, p := range fn.Params {
-		if walk(p.Type) {
+	for _, r := range ctype.Records(fn) {
+		if pred(r) {
 			return true
 		}
 	}

@@ -93,15 +93,7 @@ func TestBuildRecordImpossible(t *testing.T) {
 func TestDecodeLocation(t *testing.T) {
 	x := func(n, b int) loc.Loc { return loc.RegByte(loc.XReg(n), b) }
 	v := func(n, b int) loc.Loc { return loc.RegByte(loc.VReg(n), b) }
-	for _, c := range []struct {
-		name     string
-		expr     []byte
-		frame    frameBase
-		fromList bool
-		size     int
-		want     []loc.Loc
-		why      string
-	}{
+	for _, c := range []locCase{
 		{"DW_OP_reg2", []byte{0x52}, frameCFA, false, 4, []loc.Loc{x(2, 0), x(2, 1), x(2, 2), x(2, 3)}, ""},
 		{"DW_OP_regx 64", []byte{0x90, 64}, frameCFA, false, 4, []loc.Loc{v(0, 0), v(0, 1), v(0, 2), v(0, 3)}, ""},
 		{"pieces reg0 reg1", []byte{0x50, 0x93, 2, 0x51, 0x93, 2}, frameCFA, false, 4, []loc.Loc{x(0, 0), x(0, 1), x(1, 0), x(1, 1)}, ""},
@@ -123,16 +115,31 @@ func TestDecodeLocation(t *testing.T) {
 		{"only an empty piece", []byte{0x93, 8}, frameCFA, true, 8, nil, LocNothing},
 		{"DW_OP_reg19", []byte{0x63}, frameCFA, true, 8, nil, LocOtherReg},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			got, why := decodeLocation(newDWARFMachine(arch.ARM64), c.expr, c.frame, c.fromList, c.size)
-			if why != c.why {
-				t.Fatalf("why %q, want %q", why, c.why)
-			}
-			if locString(got) != locString(c.want) {
-				t.Errorf("\n-want %s\n+got  %s", locString(c.want), locString(got))
-			}
-		})
+		c.run(t, arch.ARM64)
 	}
+}
+
+// locCase is one location expression and what it says at entry.
+type locCase struct {
+	name     string
+	expr     []byte
+	frame    frameBase
+	fromList bool
+	size     int
+	want     []loc.Loc
+	why      string
+}
+
+func (c locCase) run(t *testing.T, a *arch.Arch) {
+	t.Run(c.name, func(t *testing.T) {
+		got, why := decodeLocation(newDWARFMachine(a), c.expr, c.frame, c.fromList, c.size)
+		if why != c.why {
+			t.Fatalf("why %q, want %q", why, c.why)
+		}
+		if locString(got) != locString(c.want) {
+			t.Errorf("\n-want %s\n+got  %s", locString(c.want), locString(got))
+		}
+	})
 }
 
 // TestDecodeLocationX86: the same on x86-64, with the psABI 1.0 Figure
@@ -141,15 +148,7 @@ func TestDecodeLocation(t *testing.T) {
 // first stacked argument, sp+0, is 8(%rsp), the CFA).
 func TestDecodeLocationX86(t *testing.T) {
 	r := func(reg loc.Reg, b int) loc.Loc { return loc.RegByte(reg, b) }
-	for _, c := range []struct {
-		name     string
-		expr     []byte
-		frame    frameBase
-		fromList bool
-		size     int
-		want     []loc.Loc
-		why      string
-	}{
+	for _, c := range []locCase{
 		{"DW_OP_reg5 is rdi", []byte{0x55}, frameCFA, true, 2, []loc.Loc{r(loc.RDI, 0), r(loc.RDI, 1)}, ""},
 		{"DW_OP_reg4 is rsi", []byte{0x54}, frameCFA, true, 1, []loc.Loc{r(loc.RSI, 0)}, ""},
 		{"DW_OP_reg9 is r9", []byte{0x59}, frameCFA, true, 1, []loc.Loc{r(loc.R9, 0)}, ""},
@@ -164,15 +163,7 @@ func TestDecodeLocationX86(t *testing.T) {
 		{"breg6 (rbp) 0", []byte{0x76, 0}, frameCFA, true, 1, nil, LocCalleeReg},
 		{"xmm0 for 32 bytes", []byte{0x61}, frameCFA, true, 32, nil, LocWide},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			got, why := decodeLocation(newDWARFMachine(arch.X86_64), c.expr, c.frame, c.fromList, c.size)
-			if why != c.why {
-				t.Fatalf("why %q, want %q", why, c.why)
-			}
-			if locString(got) != locString(c.want) {
-				t.Errorf("\n-want %s\n+got  %s", locString(c.want), locString(got))
-			}
-		})
+		c.run(t, arch.X86_64)
 	}
 }
 
