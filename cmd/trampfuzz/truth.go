@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register("truth", "observe where gcc and clang put every argument byte (AArch64, under qemu)", runTruth)
+	register("truth", "observe where gcc and clang put every argument byte (-arch: arm64 or x86_64; a foreign architecture runs under qemu-user)", runTruth)
 }
 
 // runTruth observes each file's signature with the chosen compilers and
