@@ -32,6 +32,9 @@ type Rejection struct {
 	Stage  string `json:"stage"`
 	Reason string `json:"reason"`
 	Errno  int    `json:"errno,omitempty"`
+	// Cause is the stable code of the check that refused
+	// (layout.Cause, pahole's Skip.Cause): compare it, not Reason.
+	Cause string `json:"cause"`
 }
 
 // ArgMismatch is one argument the trampoline reads from the wrong place.
@@ -100,7 +103,7 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 		return nil, fmt.Errorf("check: pahole %s: %w", t.Pahole, err)
 	}
 	if skip != nil {
-		v.Kind, v.Rejected = Rejected, &Rejection{Stage: StagePahole, Reason: skip.String()}
+		v.Kind, v.Rejected = Rejected, &Rejection{Stage: StagePahole, Reason: skip.String(), Cause: skip.Cause()}
 		return v, nil
 	}
 	// Nothing but BTF crosses over to the kernel side.
@@ -117,7 +120,7 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 		return nil, fmt.Errorf("check: %w", err)
 	}
 	if rej != nil {
-		v.Kind, v.Rejected = Rejected, &Rejection{Stage: rej.Stage, Reason: rej.Message, Errno: rej.Errno}
+		v.Kind, v.Rejected = Rejected, &Rejection{Stage: rej.Stage, Reason: rej.Message, Errno: rej.Errno, Cause: string(rej.Cause)}
 		return v, nil
 	}
 	tramp, rej, err := layout.JIT(model, t.Kernel, layout.Options{StructOps: t.StructOps})
@@ -125,7 +128,7 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 		return nil, fmt.Errorf("check: %w", err)
 	}
 	if rej != nil {
-		v.Kind, v.Rejected = Rejected, &Rejection{Stage: rej.Stage, Reason: rej.Message, Errno: rej.Errno}
+		v.Kind, v.Rejected = Rejected, &Rejection{Stage: rej.Stage, Reason: rej.Message, Errno: rej.Errno, Cause: string(rej.Cause)}
 		return v, nil
 	}
 	v.JIT, v.Ctx = &tramp.Placement, &tramp.Ctx

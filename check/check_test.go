@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/gen"
+	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/loc"
 	"github.com/trampfuzz/trampfuzz/oracle"
 	"github.com/trampfuzz/trampfuzz/pahole"
@@ -102,8 +104,13 @@ func TestSelftestSignaturesPerVersion(t *testing.T) {
 					}
 				}
 				// v6.1-v6.4 reject any struct argument (eb707dde264a).
-				if v := run(t, testmodTypes+fn, "arm64/v6.3", string(p)); v.Kind != Rejected || v.Rejected.Stage != StageJIT {
-					t.Errorf("v6.3: %s, want rejected by the JIT", v.Kind)
+				// Its nargs > 8 check comes first (struct_arg_9).
+				want := layout.CauseJITStructArg
+				if strings.Contains(fn, "struct_arg_9") {
+					want = layout.CauseJITTooManyArgs
+				}
+				if v := run(t, testmodTypes+fn, "arm64/v6.3", string(p)); v.Kind != Rejected || v.Rejected.Cause != string(want) {
+					t.Errorf("v6.3: %s %+v, want rejected by the JIT: %s", v.Kind, v.Rejected, want)
 				}
 			})
 		}
@@ -112,7 +119,7 @@ func TestSelftestSignaturesPerVersion(t *testing.T) {
 	// it goes on the stack, which v6.16 refuses with -ENOTSUPP
 	// (9014cf56f13d) and v6.17 accepts (dc704d0cfa43).
 	v := run(t, testmodTypes+structArg9, "arm64/v6.16", "1.24")
-	if v.Kind != Rejected || v.Rejected.Stage != StageJIT || v.Rejected.Errno != -524 {
+	if v.Kind != Rejected || v.Rejected.Cause != string(layout.CauseJITStructStack) || v.Rejected.Errno != -524 {
 		t.Errorf("struct_arg_9 on v6.16: %+v %+v, want -ENOTSUPP (-524) from the JIT", v.Kind, v.Rejected)
 	}
 	v = run(t, testmodTypes+structArg9, "arm64/v6.17", "1.24")
@@ -123,22 +130,22 @@ func TestSelftestSignaturesPerVersion(t *testing.T) {
 		t.Errorf("struct_arg_9 i on v6.17: %v, want sp+16-23", loc.Runs(i))
 	}
 	// ≤ v6.15 counts slots (90564f1e3dd6): struct_arg_9 needs 10 > 8.
-	if v := run(t, testmodTypes+structArg9, "arm64/v6.10", "1.24"); v.Kind != Rejected || v.Rejected.Stage != StageJIT {
-		t.Errorf("struct_arg_9 on v6.10: %s, want rejected by the JIT", v.Kind)
+	if v := run(t, testmodTypes+structArg9, "arm64/v6.10", "1.24"); v.Kind != Rejected || v.Rejected.Cause != string(layout.CauseJITTooManyRegs) {
+		t.Errorf("struct_arg_9 on v6.10: %s %+v, want rejected by the JIT for its registers", v.Kind, v.Rejected)
 	}
 	// fentry_test11 has 11 scalar args: on the stack from v6.16 (149ead9d7e3d
 	// took fentry_many_args off the arm64 deny list), > 8 before.
 	if v := run(t, fentry11, "arm64/v6.16", "1.24"); v.Kind != Agree {
 		t.Errorf("fentry_test11 on v6.16: %s, want agree", v.Kind)
 	}
-	if v := run(t, fentry11, "arm64/v6.15", "1.24"); v.Kind != Rejected || v.Rejected.Stage != StageJIT {
-		t.Errorf("fentry_test11 on v6.15: %s, want rejected by the JIT", v.Kind)
+	if v := run(t, fentry11, "arm64/v6.15", "1.24"); v.Kind != Rejected || v.Rejected.Cause != string(layout.CauseJITTooManyRegs) {
+		t.Errorf("fentry_test11 on v6.15: %s %+v, want rejected by the JIT for its argument registers", v.Kind, v.Rejected)
 	}
 	// Unions reach the trampoline from v6.18 (ccb4f5d91ec4); before, Distill
 	// refuses them with the kernel's message.
 	for _, fn := range []string{unionArg1, unionArg2} {
 		v := run(t, testmodTypes+fn, "arm64/v6.17", "1.24")
-		if v.Kind != Rejected || v.Rejected.Stage != StageDistill || !strings.Contains(v.Rejected.Reason, "type UNION is unsupported") {
+		if v.Kind != Rejected || v.Rejected.Cause != string(layout.CauseArgType) || !strings.Contains(v.Rejected.Reason, "type UNION is unsupported") {
 			t.Errorf("%s on v6.17: %+v, want Distill's 'type UNION is unsupported'", fn, v.Rejected)
 		}
 		if v := run(t, testmodTypes+fn, "arm64/v6.18", "1.24"); v.Kind != Agree {
@@ -240,8 +247,8 @@ func TestKnownClassGoldens(t *testing.T) {
 // head's register check (dd77520) drops the function; 1.24 has no check.
 func TestPaholeSkipsPerVersion(t *testing.T) {
 	src := "struct s1 { float m0; float m1; };\nvoid f(struct s1 a0, int a1);"
-	if v := run(t, src, "arm64/v6.17", "head"); v.Kind != Rejected || v.Rejected.Stage != StagePahole {
-		t.Errorf("head: %s, want rejected by pahole", v.Kind)
+	if v := run(t, src, "arm64/v6.17", "head"); v.Kind != Rejected || v.Rejected.Cause != "pahole.unexpected_register" {
+		t.Errorf("head: %s %+v, want rejected by pahole's register check", v.Kind, v.Rejected)
 	}
 	if v := run(t, src, "arm64/v6.17", "1.24"); v.Kind != Mismatch {
 		t.Errorf("1.24: %s, want mismatch", v.Kind)
@@ -610,6 +617,31 @@ func TestTargetNamedRoundTrip(t *testing.T) {
 	for _, bad := range []string{"", "arm64/v6.17", "arm64/v6.17+pahole-9.9", "arm64/v6.17+pahole-1.24+fast", "mips/v6.17+pahole-1.24", "aarch64/v6.17+pahole-1.24", "arm64/v6.17+pahole-1.24+abi-nonesuch"} {
 		if _, err := TargetNamed(bad); !errors.Is(err, ErrTarget) {
 			t.Errorf("TargetNamed(%q): err = %v, want ErrTarget", bad, err)
+		}
+	}
+}
+
+// Every rejection names its cause with a code of its stage
+// ("jit.too_many_regs" for the JIT), on random signatures and every target.
+func TestRejectionsHaveCauses(t *testing.T) {
+	g := gen.Func(gen.Kernel)
+	seen := map[string]bool{}
+	for i := 0; i < 300; i++ {
+		fn := g.Example(i)
+		for _, tg := range Targets() {
+			v, err := Run(fn, tg)
+			if err != nil || v.Kind != Rejected {
+				continue
+			}
+			if !strings.HasPrefix(v.Rejected.Cause, v.Rejected.Stage+".") {
+				t.Fatalf("%s on %s: cause %q for stage %s (%s)", fn.Name, tg, v.Rejected.Cause, v.Rejected.Stage, v.Rejected.Reason)
+			}
+			seen[v.Rejected.Stage] = true
+		}
+	}
+	for _, stage := range []string{StagePahole, StageDistill, StageJIT} {
+		if !seen[stage] {
+			t.Errorf("no rejection by %s among the signatures: the test checks nothing there", stage)
 		}
 	}
 }

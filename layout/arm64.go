@@ -151,8 +151,8 @@ func checkModel(m *FuncModel) error {
 // slotsOf is (arg_size + 7) / 8: one or two 8-byte slots.
 func slotsOf(size int) int { return (size + 7) / 8 }
 
-func notSupported(format string, args ...any) *Rejection {
-	return &Rejection{Stage: StageJIT, Errno: ENOTSUPP, Message: fmt.Sprintf(format, args...)}
+func notSupported(cause Cause, format string, args ...any) *Rejection {
+	return &Rejection{Stage: StageJIT, Errno: ENOTSUPP, Message: fmt.Sprintf(format, args...), Cause: cause}
 }
 
 // regsOnly is arch_prepare_bpf_trampoline + save_args of v6.0-v6.15:
@@ -170,11 +170,11 @@ func regsOnly(m *FuncModel, j jitModel) ([]slotSource, *Rejection) {
 	nregs := m.NrArgs
 	if j.rejectStructArg {
 		if m.NrArgs > arm64ArgRegs {
-			return nil, notSupported("arm64 trampoline (%s): %d arguments, only x0..x7 are saved", j.commit, m.NrArgs)
+			return nil, notSupported(CauseJITTooManyArgs, "arm64 trampoline (%s): %d arguments, only x0..x7 are saved", j.commit, m.NrArgs)
 		}
 		for i, f := range m.ArgFlags {
 			if f&FlagStructArg != 0 {
-				return nil, notSupported("arm64 trampoline (%s): arg%d is a struct (BTF_FMODEL_STRUCT_ARG), not supported", j.commit, i)
+				return nil, notSupported(CauseJITStructArg, "arm64 trampoline (%s): arg%d is a struct (BTF_FMODEL_STRUCT_ARG), not supported", j.commit, i)
 			}
 		}
 	}
@@ -186,7 +186,7 @@ func regsOnly(m *FuncModel, j jitModel) ([]slotSource, *Rejection) {
 		}
 	}
 	if nregs > arm64ArgRegs {
-		return nil, notSupported("arm64 trampoline (%s): %d argument registers needed, only x0..x7 are saved", j.commit, nregs)
+		return nil, notSupported(CauseJITTooManyRegs, "arm64 trampoline (%s): %d argument registers needed, only x0..x7 are saved", j.commit, nregs)
 	}
 	rule := fmt.Sprintf("arm64 save_args (%s): ctx[i] = x_i for i < nregs = %d", j.commit, nregs)
 	srcs := make([]slotSource, nregs)
@@ -245,7 +245,7 @@ func calcArgAux(m *FuncModel, j jitModel, opts Options) ([]slotSource, *Rejectio
 			if m.ArgFlags[i]&FlagStructArg != 0 {
 				// "We can not know for sure about exact alignment needs for
 				// struct passed on stack, so deny those"
-				return nil, notSupported("arm64 calc_arg_aux (%s): arg%d is a struct passed on the stack", j.commit, i)
+				return nil, notSupported(CauseJITStructStack, "arm64 calc_arg_aux (%s): arg%d is a struct passed on the stack", j.commit, i)
 			}
 		}
 	}
@@ -285,7 +285,7 @@ func placeArgs(m *FuncModel, j jitModel, opts Options) ([]slotSource, *Rejection
 		total += slotsOf(s)
 	}
 	if total > MaxFuncArgs {
-		return nil, notSupported("arm64 calc_arg_aux/bpf_jit_place_args (%s, not mainline): %d argument slots > %d", j.commit, total, MaxFuncArgs)
+		return nil, notSupported(CauseJITTooManySlots, "arm64 calc_arg_aux/bpf_jit_place_args (%s, not mainline): %d argument slots > %d", j.commit, total, MaxFuncArgs)
 	}
 	soff, entryFP, _ := stackBase(j, opts)
 	stackRule := fmt.Sprintf("arm64 bpf_jit_place_args (%s, not mainline): stack slot", j.commit)

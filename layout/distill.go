@@ -43,7 +43,30 @@ type Rejection struct {
 	Stage   string `json:"stage"`
 	Errno   int    `json:"errno"`
 	Message string `json:"reason"`
+	// Cause is the kernel check that refused, as a stable code; Message
+	// says it in the kernel's words and varies with names and numbers.
+	Cause Cause `json:"cause"`
 }
+
+// Cause is a stable code for a kernel check that refuses a function, so
+// that other packages compare codes, not message text.
+type Cause string
+
+// The causes, by stage.
+const (
+	// btf_distill_func_proto (kernel/bpf/btf.c).
+	CauseTooManyArgs Cause = "distill.too_many_args"
+	CauseReturnType  Cause = "distill.return_type"
+	CauseVariadic    Cause = "distill.variadic"
+	CauseArgType     Cause = "distill.arg_type"
+	CauseVoidArg     Cause = "distill.void_arg"
+	// The trampoline JITs.
+	CauseJITTooManyArgs  Cause = "jit.too_many_args"
+	CauseJITStructArg    Cause = "jit.struct_arg"
+	CauseJITTooManyRegs  Cause = "jit.too_many_regs"
+	CauseJITStructStack  Cause = "jit.struct_on_stack"
+	CauseJITTooManySlots Cause = "jit.too_many_slots"
+)
 
 func (r *Rejection) Error() string {
 	return fmt.Sprintf("%s: %s (errno %d)", r.Stage, r.Message, r.Errno)
@@ -183,12 +206,12 @@ func Distill(fn *btf.Func, k Kernel) (*FuncModel, *Rejection, error) {
 	r := rulesFor(k)
 	name := fn.Name
 	nargs := len(proto.Params)
-	reject := func(format string, args ...any) (*FuncModel, *Rejection, error) {
-		return nil, &Rejection{Stage: StageDistill, Errno: EINVAL, Message: fmt.Sprintf(format, args...)}, nil
+	reject := func(cause Cause, format string, args ...any) (*FuncModel, *Rejection, error) {
+		return nil, &Rejection{Stage: StageDistill, Errno: EINVAL, Message: fmt.Sprintf(format, args...), Cause: cause}, nil
 	}
 
 	if nargs > MaxFuncArgs {
-		return reject("The function %s has %d arguments. Too many.", name, nargs)
+		return reject(CauseTooManyArgs, "The function %s has %d arguments. Too many.", name, nargs)
 	}
 
 	size, t, err := typeSize(proto.Return, r)
@@ -201,7 +224,7 @@ func Distill(fn *btf.Func, k Kernel) (*FuncModel, *Rejection, error) {
 	// the same message). v6.0: "ret < 0" (no struct has a size). Proposal:
 	// "ret < 0 || ret > 16".
 	if size < 0 || (retIsComposite && !r.structRet16) || (r.structRet16 && size > maxArgSize) {
-		return reject("The function %s return type %s is unsupported.", name, kindString(t))
+		return reject(CauseReturnType, "The function %s return type %s is unsupported.", name, kindString(t))
 	}
 	m := &FuncModel{
 		Name:          name,
@@ -213,7 +236,7 @@ func Distill(fn *btf.Func, k Kernel) (*FuncModel, *Rejection, error) {
 
 	for i, p := range proto.Params {
 		if i == nargs-1 && isVoid(p.Type) {
-			return reject("The function %s with variable args is unsupported.", name)
+			return reject(CauseVariadic, "The function %s with variable args is unsupported.", name)
 		}
 		size, t, err := typeSize(p.Type, r)
 		if err != nil {
@@ -221,10 +244,10 @@ func Distill(fn *btf.Func, k Kernel) (*FuncModel, *Rejection, error) {
 		}
 		// 720e6a435194: "No support of struct argument size greater than 16 bytes"
 		if size < 0 || (r.sizeCheck16 && size > maxArgSize) {
-			return reject("The function %s arg%d type %s is unsupported.", name, i, kindString(t))
+			return reject(CauseArgType, "The function %s arg%d type %s is unsupported.", name, i, kindString(t))
 		}
 		if size == 0 {
-			return reject("The function %s has malformed void argument.", name)
+			return reject(CauseVoidArg, "The function %s has malformed void argument.", name)
 		}
 		flags := typeFlags(t, r)
 		if r.align16Flag {

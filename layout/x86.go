@@ -115,8 +115,8 @@ func x86Corrupt(commit string, arg, width int) string {
 	return fmt.Sprintf("x86 save_regs (%s): arg%d is stored with emit_stx(bytes_to_bpf_size(%d)) = -EINVAL, which emits no opcode: %s", commit, arg, width, CorruptCode)
 }
 
-func x86TooMany(commit string, n, limit int, what string) *Rejection {
-	return notSupported("x86 arch_prepare_bpf_trampoline (%s): %d %s, more than %d", commit, n, what, limit)
+func x86TooMany(cause Cause, commit string, n, limit int, what string) *Rejection {
+	return notSupported(cause, "x86 arch_prepare_bpf_trampoline (%s): %d %s, more than %d", commit, n, what, limit)
 }
 
 // x86SaveRegsPerArg is arch_prepare_bpf_trampoline + save_regs of v6.0 and
@@ -128,7 +128,7 @@ func x86TooMany(commit string, n, limit int, what string) *Rejection {
 //	ctx[-1] = nr_args
 func x86SaveRegsPerArg(m *FuncModel, j x86Model) (slotPlan, *Rejection) {
 	if m.NrArgs > len(x86ArgRegs) {
-		return slotPlan{}, x86TooMany(j.commit, m.NrArgs, len(x86ArgRegs), "arguments")
+		return slotPlan{}, x86TooMany(CauseJITTooManyArgs, j.commit, m.NrArgs, len(x86ArgRegs), "arguments")
 	}
 	var p slotPlan
 	rule := fmt.Sprintf("x86 save_regs (%s): ctx[i] = i-th of rdi, rsi, rdx, rcx, r8, r9 for i < nr_args", j.commit)
@@ -169,10 +169,10 @@ func x86StructExtra(m *FuncModel, all bool) int {
 // of bytes_to_bpf_size(16) = -EINVAL.
 func x86SaveRegsStruct(m *FuncModel, j x86Model) (slotPlan, *Rejection) {
 	if m.NrArgs > len(x86ArgRegs) {
-		return slotPlan{}, x86TooMany(j.commit, m.NrArgs, len(x86ArgRegs), "arguments")
+		return slotPlan{}, x86TooMany(CauseJITTooManyArgs, j.commit, m.NrArgs, len(x86ArgRegs), "arguments")
 	}
 	if n := m.NrArgs + x86StructExtra(m, false); n > len(x86ArgRegs) {
-		return slotPlan{}, x86TooMany(j.commit, n, len(x86ArgRegs), "argument registers (STRUCT_ARG counted by size)")
+		return slotPlan{}, x86TooMany(CauseJITTooManyRegs, j.commit, n, len(x86ArgRegs), "argument registers (STRUCT_ARG counted by size)")
 	}
 	var p slotPlan
 	rule := fmt.Sprintf("x86 save_regs (%s): ctx[j] = j-th of rdi, rsi, rdx, rcx, r8, r9; a STRUCT_ARG takes (size+7)/8 of them, any other argument one", j.commit)
@@ -215,7 +215,7 @@ func x86SaveRegsStruct(m *FuncModel, j x86Model) (slotPlan, *Rejection) {
 func x86SaveRegsSlots(m *FuncModel, j x86Model) (slotPlan, *Rejection) {
 	nregs := m.NrArgs + x86StructExtra(m, j.slotsBySize)
 	if nregs > len(x86ArgRegs) {
-		return slotPlan{}, x86TooMany(j.commit, nregs, len(x86ArgRegs), "argument registers (nr_regs)")
+		return slotPlan{}, x86TooMany(CauseJITTooManyRegs, j.commit, nregs, len(x86ArgRegs), "argument registers (nr_regs)")
 	}
 	var p slotPlan
 	rule := "x86 save_regs (v6.3, \"Simplify the parsing logic of structure parameters\"): ctx[i] = i-th of rdi, rsi, rdx, rcx, r8, r9 for i < nr_regs"
@@ -268,7 +268,7 @@ func x86SaveRegsSlots(m *FuncModel, j x86Model) (slotPlan, *Rejection) {
 func x86SaveArgsPlan(m *FuncModel, j x86Model, opts Options) (slotPlan, *Rejection) {
 	nregs := m.NrArgs + x86StructExtra(m, j.slotsBySize)
 	if nregs > MaxFuncArgs {
-		return slotPlan{}, x86TooMany(j.commit, nregs, MaxFuncArgs, "argument slots (nr_regs)")
+		return slotPlan{}, x86TooMany(CauseJITTooManySlots, j.commit, nregs, MaxFuncArgs, "argument slots (nr_regs)")
 	}
 	regRule := "x86 save_args (473e3150e30a): the next of rdi, rsi, rdx, rcx, r8, r9 while the whole argument fits the remaining ones"
 	// The caller's first stack slot is RBP+0x18 in a tracing trampoline

@@ -36,6 +36,21 @@ const (
 	ReasonUnnamed = "unnamed parameter (skipped silently)"
 )
 
+// Cause is the skip's stable code ("pahole.uncertain_location",
+// "pahole.unexpected_register", "pahole.unnamed_param"), as
+// layout.Rejection's Cause is for the kernel's checks.
+func (s *Skip) Cause() string {
+	switch s.Reason {
+	case ReasonUncertain:
+		return "pahole.uncertain_location"
+	case ReasonUnexpectedReg:
+		return "pahole.unexpected_register"
+	case ReasonUnnamed:
+		return "pahole.unnamed_param"
+	}
+	return "pahole.skip"
+}
+
 // String is pahole's verbose line: "f : skipping BTF encoding of function
 // due to uncertain parameter location".
 func (s *Skip) String() string {

@@ -22,8 +22,12 @@ var cliCompatCommands = map[string][]string{
 	"layout": {"layout", "-json", "-target", "x86_64/v6.6", "-pahole", "1.24"},
 }
 
-// cliDigest is the SHA-256 of a command's JSON with every "known" object
-// (the reviewed known-class entry, whose targets and witnesses grow)
+// addedFields are JSON keys added since the recorded outputs: "known" (the
+// reviewed known-class entry, whose targets and witnesses grow) and
+// "cause" (a rejection's stable code). Additions keep scripts working.
+var addedFields = map[string]bool{"known": true, "cause": true}
+
+// cliDigest is the SHA-256 of a command's JSON with every added field
 // removed, re-encoded with sorted keys.
 func cliDigest(out []byte) (string, error) {
 	var v any
@@ -36,7 +40,7 @@ func cliDigest(out []byte) (string, error) {
 		case map[string]any:
 			m := map[string]any{}
 			for k, e := range x {
-				if k != "known" {
+				if !addedFields[k] {
 					m[k] = strip(e)
 				}
 			}
