@@ -41,7 +41,10 @@ var (
 )
 
 // Name is the file name (without directory) of a signature's case.
-func Name(fn *ctype.Func) string { return nameOf([]byte(ctype.Render(fn))) }
+func Name(fn *ctype.Func) string {
+	name, _ := File(fn, "")
+	return name
+}
 
 func nameOf(text []byte) string {
 	sum := sha256.Sum256(text)

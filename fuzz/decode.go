@@ -30,6 +30,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/trampfuzz/trampfuzz/check"
 	"github.com/trampfuzz/trampfuzz/ctype"
@@ -123,6 +124,13 @@ func EncodeC(fn *ctype.Func, target string, structOps bool) ([]byte, error) {
 		mode = ModeCTextStructOps
 	}
 	return append(append(append([]byte{}, v2Magic...), byte(id), mode), ctype.Render(fn)...), nil
+}
+
+// EncodeCase is EncodeC on the target of a full name, as a corpus case's
+// target line gives it ("arm64/v6.17+pahole-1.24+struct_ops").
+func EncodeCase(fn *ctype.Func, target string) ([]byte, error) {
+	name, structOps := strings.CutSuffix(target, "+struct_ops")
+	return EncodeC(fn, name, structOps)
 }
 
 // TargetID returns the stable id of a target's name, or -1.

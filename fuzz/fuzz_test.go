@@ -2,7 +2,6 @@ package fuzz
 
 import (
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/trampfuzz/trampfuzz/check"
@@ -21,15 +20,12 @@ func FuzzCheck(f *testing.F) {
 	for i, c := range SeedCases() {
 		// Each seed on its case's target, or on a target of its own, and
 		// on the default target.
-		name, structOps := targetIDs[i%len(targetIDs)], false
-		if c.Target != "" {
-			name, structOps = strings.CutSuffix(c.Target, "+struct_ops")
+		target := c.Target
+		if target == "" {
+			target = targetIDs[i%len(targetIDs)]
 		}
-		for _, t := range []struct {
-			name      string
-			structOps bool
-		}{{name, structOps}, {check.Default().String(), false}} {
-			in, err := EncodeC(c.Func, t.name, t.structOps)
+		for _, t := range []string{target, check.Default().String()} {
+			in, err := EncodeCase(c.Func, t)
 			if err != nil {
 				f.Fatalf("%s: %v", c.Path, err)
 			}

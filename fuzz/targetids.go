@@ -2,7 +2,6 @@ package fuzz
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/trampfuzz/trampfuzz/check"
 )
@@ -78,30 +77,11 @@ var idTargets = resolveTargets(targetIDs)
 func resolveTargets(names []string) []check.Target {
 	out := make([]check.Target, len(names))
 	for i, n := range names {
-		t, err := targetByName(n)
+		t, err := check.TargetNamed(n)
 		if err != nil {
 			panic(fmt.Sprintf("fuzz: target table entry %d: %v", i, err)) // TestTargetTableOnlyGrows
 		}
 		out[i] = t
 	}
 	return out
-}
-
-// targetByName reads a target's String() ("arm64/v6.17+pahole-1.24",
-// "+struct_ops" allowed) back into a Target.
-func targetByName(name string) (check.Target, error) {
-	kernel, rest, ok := strings.Cut(name, "+pahole-")
-	if !ok {
-		return check.Target{}, fmt.Errorf("target %q: no +pahole-", name)
-	}
-	pahole, structOps := strings.CutSuffix(rest, "+struct_ops")
-	t, err := check.ParseTarget(kernel, pahole)
-	if err != nil {
-		return check.Target{}, err
-	}
-	t.StructOps = structOps
-	if t.String() != name {
-		return check.Target{}, fmt.Errorf("target %q reads back as %q", name, t.String())
-	}
-	return t, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -263,15 +264,15 @@ func exportSeeds(d corpus.Dir, format, out string, stdout, stderr io.Writer) int
 		}
 		// A case keeps its target; one whose target the input table lacks
 		// (an ABI variant) or that has none goes on the default target.
-		name, structOps := def, false
-		if c.Target != "" {
-			if n, so := strings.CutSuffix(c.Target, "+struct_ops"); fuzz.TargetID(n) >= 0 {
-				name, structOps = n, so
-			} else {
-				fmt.Fprintf(stderr, "%s: target %s has no fuzz input id; exported on %s\n", c.Name, c.Target, def)
-			}
+		target := c.Target
+		if target == "" {
+			target = def
 		}
-		in, err := fuzz.EncodeC(c.Func, name, structOps)
+		in, err := fuzz.EncodeCase(c.Func, target)
+		if errors.Is(err, fuzz.ErrTarget) {
+			fmt.Fprintf(stderr, "%s: target %s has no fuzz input id; exported on %s\n", c.Name, c.Target, def)
+			in, err = fuzz.EncodeCase(c.Func, def)
+		}
 		if err != nil {
 			return badInput(stderr, err)
 		}
