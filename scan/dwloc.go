@@ -61,16 +61,13 @@ const (
 type dwarfMachine struct {
 	arch *arch.Arch
 	// regs are the argument registers by DWARF number: a parameter at
-	// entry is in one of them or in memory.
+	// entry is in one of them or in memory. The stack pointer's number
+	// and what the call pushed are the record's DWARFSP and CallPushes.
 	regs map[uint64]loc.Reg
-	// sp is the stack pointer's DWARF number; callPushes how far SP at
-	// entry is below sp+0 (the CFA).
-	sp         uint64
-	callPushes int
 }
 
 func newDWARFMachine(a *arch.Arch) *dwarfMachine {
-	m := &dwarfMachine{arch: a, regs: map[uint64]loc.Reg{}, sp: uint64(a.DWARFSP), callPushes: a.CallPushes}
+	m := &dwarfMachine{arch: a, regs: map[uint64]loc.Reg{}}
 	for n, name := range a.DWARFRegs {
 		m.regs[uint64(n)] = loc.MustParseRegs([]string{name})[0]
 	}
@@ -283,7 +280,7 @@ func nextOp(expr []byte) (n int, isPiece bool, size uint64, why string) {
 func pieceLocation(m *dwarfMachine, ops []byte, frame frameBase, fromList bool, size int) (loc.Loc, string) {
 	op := ops[0]
 	rest := ops[1:]
-	spBreg := op == opBreg0+byte(m.sp)
+	spBreg := op == opBreg0+byte(m.arch.DWARFSP)
 	switch {
 	case op >= opReg0 && op <= opReg31 && len(ops) == 1:
 		return m.regLocation(uint64(op-opReg0), size)
@@ -303,7 +300,7 @@ func pieceLocation(m *dwarfMachine, ops []byte, frame frameBase, fromList bool, 
 		off, k, _ := sleb(rest)
 		if op != opFbreg || frame != frameCFA {
 			// SP at entry, which is below the CFA by what the call pushed.
-			off -= int64(m.callPushes)
+			off -= int64(m.arch.CallPushes)
 		}
 		if off < 0 {
 			return loc.Loc{}, LocCalleeFrame

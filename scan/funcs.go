@@ -233,7 +233,7 @@ func (u *unit) function(n *node) (*function, error) {
 	switch string(fb) {
 	case string([]byte{opCallFrameCFA}):
 		frame = frameCFA
-	case string([]byte{opReg0 + byte(u.df.machine.sp)}), string([]byte{opBreg0 + byte(u.df.machine.sp), 0}):
+	case string([]byte{opReg0 + byte(u.df.machine.arch.DWARFSP)}), string([]byte{opBreg0 + byte(u.df.machine.arch.DWARFSP), 0}):
 		frame = frameSP
 	}
 	// The concrete parameters, by the abstract parameter they stand for.

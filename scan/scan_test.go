@@ -487,12 +487,10 @@ func TestDefaultTargetFollowsTheFile(t *testing.T) {
 	if err != nil {
 		t.Skip(err) // a host with no model: nothing to default to
 	}
-	for _, tc := range []struct {
-		name, cc, want string
-		args           []string
-	}{
-		{"arm64.o", gcc, "arm64/", nil},
-		{"x86.o", "gcc", "x86_64/", nil},
+	x86gcc := toolchain.Require(t, toolchain.X86GCC)[0]
+	for _, tc := range []struct{ name, cc, want string }{
+		{"arm64.o", gcc, "arm64/"},
+		{"x86.o", x86gcc, "x86_64/"},
 	} {
 		obj := filepath.Join(dir, tc.name)
 		if out, err := exec.Command(tc.cc, "-g", "-O2", "-c", src, "-o", obj).CombinedOutput(); err != nil {
