@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/trampfuzz/trampfuzz/layout"
 )
 
 // GuestResult is what the guest printed for one function ("TFK result").
@@ -145,10 +147,10 @@ func (c *Crash) String() string {
 	return s
 }
 
-// validSlots reports whether slots is absent or the guest's twelve
-// 16-digit hex values.
+// validSlots reports whether slots is absent or the guest's
+// MAX_BPF_FUNC_ARGS 16-digit hex values.
 func validSlots(slots []string) bool {
-	if len(slots) != 0 && len(slots) != 12 {
+	if len(slots) != 0 && len(slots) != layout.MaxFuncArgs {
 		return false
 	}
 	for _, h := range slots {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/pahole"
+	"github.com/trampfuzz/trampfuzz/toolchain"
 )
 
 // moduleName is the test module's name: its file is tfk.ko, its trigger
@@ -154,7 +155,11 @@ func buildModule(ctx context.Context, p *Prepared, sigs []Sig, dir string) (stri
 		return ko, nil
 	}
 	args := append([]string{"-J", "--btf_base", p.BaseBTF}, pahole.KernelFlags(p.Pahole)...)
-	cmd = exec.CommandContext(ctx, "pahole", append(args, ko)...)
+	paholePath, err := toolchain.Find(toolchain.Pahole)
+	if err != nil {
+		return "", err
+	}
+	cmd = exec.CommandContext(ctx, paholePath, append(args, ko)...)
 	// pahole 1.24 adds the .BTF section with $LLVM_OBJCOPY.
 	cmd.Env = append(os.Environ(), "LLVM_OBJCOPY="+p.Arch.CrossPrefix+"objcopy")
 	if b, err := cmd.CombinedOutput(); err != nil {

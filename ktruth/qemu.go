@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/trampfuzz/trampfuzz/toolchain"
 )
 
 // accel is QEMU's accelerator: TCG, which always works, unless
@@ -31,8 +33,9 @@ func bootTimeout(n int) time.Duration { return 90*time.Second + time.Duration(n)
 // nil, sees every console line as it comes (progress).
 func boot(ctx context.Context, p *Prepared, initrd []byte, n int, dir string, line func(string)) (out []byte, hung bool, err error) {
 	a := p.Arch
-	if _, err := exec.LookPath(a.QEMUSystem); err != nil {
-		return nil, false, fmt.Errorf("%w: %s not found (Debian: apt-get install qemu-system-x86 qemu-system-arm; ci/setup installs them)", ErrKernel, a.QEMUSystem)
+	qemu, err := toolchain.Find(toolchain.Tool{Name: a.QEMUSystem, Package: "qemu-system-x86 or qemu-system-arm"})
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: %v", ErrKernel, err)
 	}
 	rd := filepath.Join(dir, "initrd.cpio")
 	if err := os.WriteFile(rd, initrd, 0o644); err != nil {
@@ -43,7 +46,7 @@ func boot(ctx context.Context, p *Prepared, initrd []byte, n int, dir string, li
 	args := append([]string{"-accel", accel()}, a.QEMUMachine...)
 	args = append(args, "-m", "1G", "-smp", "1", "-nographic", "-no-reboot", "-kernel", p.Vmlinuz, "-initrd", rd,
 		"-append", "console="+a.Console+" panic=-1 quiet")
-	cmd := exec.CommandContext(ctx, a.QEMUSystem, args...)
+	cmd := exec.CommandContext(ctx, qemu, args...)
 	var buf bytes.Buffer
 	var w io.Writer = &buf
 	if line != nil {
