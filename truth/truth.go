@@ -174,7 +174,7 @@ func (o Options) Observe(ctx context.Context, fns []*ctype.Func, compilers []Com
 	}
 	tools := map[Compiler]compilerTool{}
 	for _, c := range compilers {
-		t, err := findCompilerFor(c, arch)
+		t, err := arch.findCompiler(c)
 		if err != nil {
 			return nil, err
 		}

@@ -53,7 +53,6 @@ var ErrUnknownArch = errors.New("unknown architecture")
 
 // archSpec is what the harness needs to know about one architecture.
 type archSpec struct {
-	name string
 	// rec is the architecture record (layout rules, names).
 	rec *arch.Arch
 	// gprs are the integer argument registers, in the order of the capture
@@ -90,18 +89,17 @@ func init() {
 	arm64Arch.stackBound, arm64Arch.findCompiler = stackBoundARM64, findCompiler
 }
 
-var arm64Arch = newArchSpec(ArchARM64, arch.ARM64)
+var arm64Arch = newArchSpec(arch.ARM64)
 
 var x86Arch = func() archSpec {
-	a := newArchSpec(ArchX86_64, arch.X86_64)
+	a := newArchSpec(arch.X86_64)
 	a.returnsValue, a.padNowhere = true, true
 	return a
 }()
 
 // newArchSpec is the spec of rec with the facts its record says.
-func newArchSpec(name string, rec *arch.Arch) archSpec {
+func newArchSpec(rec *arch.Arch) archSpec {
 	a := archSpec{
-		name: name,
 		rec:  rec,
 		gprs: loc.MustParseRegs(rec.GPRs),
 		fprs: loc.MustParseRegs(rec.FPRs),
@@ -172,11 +170,6 @@ func findCompilerX86(c Compiler) (compilerTool, error) {
 		return compilerTool{c: c, argv: append([]string{p, "--target=x86_64-linux-gnu"}, commonFlags...)}, nil
 	}
 	return compilerTool{}, fmt.Errorf("%w %q (want %q or %q)", ErrUnknownCompiler, c, GCC, Clang)
-}
-
-// findCompilerFor is findCompiler for architecture a.
-func findCompilerFor(c Compiler, a *archSpec) (compilerTool, error) {
-	return a.findCompiler(c)
 }
 
 // stackBoundX86 is how far above SP stacked arguments can reach on x86-64:
@@ -305,7 +298,7 @@ func CompilerMajor(ctx context.Context, c Compiler, archName string) (int, error
 	if err != nil {
 		return 0, err
 	}
-	tool, err := findCompilerFor(c, a)
+	tool, err := a.findCompiler(c)
 	if err != nil {
 		return 0, err
 	}
