@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/trampfuzz/trampfuzz/layout"
 )
 
 // The recorded logs are real console output of Debian's 6.12.118 amd64
@@ -136,18 +138,26 @@ func TestParseConsoleGarbage(t *testing.T) {
 // cilium/ebpf gives them).
 func TestClassify(t *testing.T) {
 	for _, tc := range []struct {
-		r    GuestResult
-		want Outcome
+		r     GuestResult
+		want  Outcome
+		errno int
 	}{
-		{GuestResult{Hits: 1, Count: 2}, Attached},
-		{GuestResult{LoadError: "find target in modules: not found", NotInBTF: true}, NotInBTF},
-		{GuestResult{LoadError: "program p: load program: invalid argument: The function f arg0 type STRUCT is unsupported.", Errno: 22}, LoadRefused},
-		{GuestResult{AttachError: "create raw tracepoint: not supported", Errno: 524}, AttachRefused},
-		{GuestResult{CallError: "write /sys/module/tfk/parameters/run: invalid argument"}, Failed},
-		{GuestResult{Count: 0, Hits: 0}, Failed},
+		{GuestResult{Hits: 1, Count: 2}, Attached, 0},
+		{GuestResult{LoadError: "find target in modules: not found", NotInBTF: true}, NotInBTF, 0},
+		{GuestResult{LoadError: "program p: load program: invalid argument: The function f arg0 type STRUCT is unsupported.", Errno: -layout.EINVAL}, LoadRefused, -layout.EINVAL},
+		{GuestResult{AttachError: "create raw tracepoint: not supported", Errno: -layout.ENOTSUPP}, AttachRefused, -layout.ENOTSUPP},
+		// A program that loaded and then failed to attach reports the load
+		// error first only when there is one.
+		{GuestResult{LoadError: "load program: invalid argument", AttachError: "not supported", Errno: -layout.EINVAL}, LoadRefused, -layout.EINVAL},
+		{GuestResult{CallError: "write /sys/module/tfk/parameters/run: invalid argument"}, Failed, 0},
+		{GuestResult{Count: 0, Hits: 0}, Failed, 0},
 	} {
-		if got, _, _ := classify(tc.r); got != tc.want {
-			t.Errorf("classify(%+v) = %s, want %s", tc.r, got, tc.want)
+		got, why, errno := classify(tc.r)
+		if got != tc.want || errno != tc.errno {
+			t.Errorf("classify(%+v) = %s errno %d, want %s errno %d", tc.r, got, errno, tc.want, tc.errno)
+		}
+		if (got == Attached) != (why == "") {
+			t.Errorf("classify(%+v) = %s with reason %q", tc.r, got, why)
 		}
 	}
 }
