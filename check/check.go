@@ -153,9 +153,6 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 // file (class.go for arm64, class_x86.go): where the compiler puts the
 // arguments and how a misread is named.
 type archCheck struct {
-	// place is the compiler's placement on the architecture, in the
-	// target's ABI variant where the architecture has them.
-	place func(fn *ctype.Func, t Target) (loc.Placement, error)
 	// classify names the root cause's ABI rule and problem.
 	classify func(fn *ctype.Func, m ArgMismatch, abi loc.Placement) (rule, problem string)
 }
@@ -164,13 +161,17 @@ var archs = map[string]archCheck{}
 
 func registerArch(a *arch.Arch, c archCheck) { archs[a.Name] = c }
 
-// placeABI is the compiler's placement on the target's architecture.
+// placeABI is the compiler's placement on the target's architecture, by
+// the target's ABI variant, which must be one of that architecture's.
 func placeABI(fn *ctype.Func, t Target) (loc.Placement, error) {
-	c, ok := archs[t.Kernel.Arch]
-	if !ok {
-		return loc.Placement{}, fmt.Errorf("check: %w: no ABI for %q", arch.ErrUnknown, t.Kernel.Arch)
+	abi := t.ABI.ABI()
+	if abi == nil {
+		return loc.Placement{}, fmt.Errorf("check: target %s has no ABI variant", t.KernelName())
 	}
-	return c.place(fn, t)
+	if abi.Arch().Name != t.Kernel.Arch {
+		return loc.Placement{}, fmt.Errorf("check: target %s: ABI variant %s is %s's", t.KernelName(), t.ABI, abi.Arch())
+	}
+	return t.ABI.Place(fn)
 }
 
 // compare lists the arguments whose bytes differ, and returns the root

@@ -275,7 +275,7 @@ func TestBTFAmbiguity(t *testing.T) {
 	var raws [][]byte
 	var abis []loc.Placement
 	for _, fn := range []*ctype.Func{member, record} {
-		abi, err := oracle.AAPCS64(fn)
+		abi, err := oracle.AAPCS64.Default().Place(fn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -643,5 +643,56 @@ func TestRejectionsHaveCauses(t *testing.T) {
 		if !seen[stage] {
 			t.Errorf("no rejection by %s among the signatures: the test checks nothing there", stage)
 		}
+	}
+}
+
+// A target holds its architecture's real ABI: an x86-64 target checked by
+// sysv/clang14 is a target of its own, named with "+abi-clang14", and its
+// verdict places by clang 14's reading. The expected bytes are
+// llvm-project#59011's: for f(u64 ×5, u128 t) clang reads the low half of
+// t from r9 and the high half from the stack, gcc both from the stack
+// (psABI 1.0 §3.2.3: no registers left for both eightbytes, so all of it on
+// the stack, 16-aligned).
+func TestTargetWithClangVariant(t *testing.T) {
+	base, err := ParseTarget("x86_64/v6.18", "1.31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clang, err := base.WithABI("clang14")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if clang.ABI.Name != "sysv/clang14" || clang.String() != base.String()+"+abi-clang14" {
+		t.Fatalf("target %s with ABI %s", clang, clang.ABI)
+	}
+	if got, err := TargetNamed(clang.String()); err != nil || got.ABI.Name != "sysv/clang14" {
+		t.Errorf("TargetNamed(%q) = %s (ABI %s), %v", clang, got, got.ABI, err)
+	}
+	fn, err := ctype.Parse("f.c", []byte("long f(long a0, long a1, long a2, long a3, long a4, unsigned __int128 t);"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		target Target
+		want   string
+	}{
+		{base, "sp+0-15"},
+		{clang, "r9.0-7 sp+0-7"},
+	} {
+		v, err := Run(fn, tc.target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.ABI == nil || len(v.ABI.Args) != 6 || fmt.Sprint(loc.Runs(v.ABI.Args[5].Bytes)) != "["+tc.want+"]" {
+			t.Errorf("%s: placement %v, want t at %s", tc.target, v.ABI, tc.want)
+		}
+	}
+	for _, bad := range []string{"aapcs64/gcc12", "gcc12", "nonesuch"} {
+		if _, err := base.WithABI(bad); !errors.Is(err, ErrTarget) {
+			t.Errorf("x86_64 target WithABI(%q): %v, want ErrTarget", bad, err)
+		}
+	}
+	if _, err := Run(fn, Target{Kernel: base.Kernel, Pahole: base.Pahole, ABI: oracle.AAPCS64.Default()}); err == nil {
+		t.Error("an x86-64 kernel was checked by AAPCS64")
 	}
 }

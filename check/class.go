@@ -28,7 +28,6 @@ const (
 
 func init() {
 	registerArch(arch.ARM64, archCheck{
-		place: func(fn *ctype.Func, t Target) (loc.Placement, error) { return oracle.Place(fn, t.ABI) },
 		classify: func(fn *ctype.Func, m ArgMismatch, _ loc.Placement) (string, string) {
 			return classify(fn, m)
 		},

@@ -33,10 +33,7 @@ const (
 )
 
 func init() {
-	// check places x86-64 arguments with the default System V variant
-	// whatever Target.ABI says (an AAPCS64 variant there names nothing).
 	registerArch(arch.X86_64, archCheck{
-		place:    func(fn *ctype.Func, _ Target) (loc.Placement, error) { return oracle.SysV(fn) },
 		classify: classifyX86,
 	})
 }

@@ -127,8 +127,8 @@ func (t Target) String() string {
 	if t.StructOps {
 		s += "+struct_ops"
 	}
-	if t.ABI.Name != "" && t.ABI.Name != oracle.Default.Name {
-		s += "+abi-" + strings.TrimPrefix(t.ABI.Name, "aapcs64/")
+	if t.ABI.ABI() != nil && !t.ABI.IsDefault() {
+		s += "+abi-" + t.ABI.Reading()
 	}
 	return s
 }
@@ -137,7 +137,7 @@ func (t Target) String() string {
 // "arm64/place-args"; "" is the newest) and a pahole version ("1.24",
 // "1.31", "head"; "" is the newest).
 func ParseTarget(kernel, paholeVersion string) (Target, error) {
-	t := Target{ABI: oracle.Default}
+	var t Target
 	var err error
 	if t.Pahole = pahole.Newest; paholeVersion != "" {
 		if t.Pahole, err = pahole.ParseVersion(paholeVersion); err != nil {
@@ -146,9 +146,10 @@ func ParseTarget(kernel, paholeVersion string) (Target, error) {
 	}
 	if kernel == "" {
 		// The default architecture is the first one (arm64).
-		ks := mainline(arch.All()[0].Name)
+		a := arch.All()[0]
+		ks := mainline(a.Name)
 		t.Kernel = ks[len(ks)-1]
-		return t, nil
+		return t, t.defaultABI(a)
 	}
 	archName, ver, ok := strings.Cut(kernel, "/")
 	if !ok {
@@ -161,6 +162,35 @@ func ParseTarget(kernel, paholeVersion string) (Target, error) {
 	if t.Kernel, err = layout.Lookup(a.Name, ver); err != nil {
 		return Target{}, fmt.Errorf("%w %q: %v", ErrTarget, kernel, err)
 	}
+	return t, t.defaultABI(a)
+}
+
+// defaultABI sets t.ABI to the default variant of a's calling convention.
+func (t *Target) defaultABI(a *arch.Arch) error {
+	v, err := oracle.DefaultOf(a)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrTarget, err)
+	}
+	t.ABI = v
+	return nil
+}
+
+// WithABI is t checked by the variant of its architecture's ABI called
+// name: the full name ("aapcs64/gcc12") or the reading a target name uses
+// ("gcc12"); "" is the default.
+func (t Target) WithABI(name string) (Target, error) {
+	abi := t.ABI.ABI()
+	if abi == nil {
+		return Target{}, fmt.Errorf("%w: target %s has no ABI", ErrTarget, t.KernelName())
+	}
+	if name != "" && !strings.Contains(name, "/") && name != abi.Default().Name {
+		name = abi.Default().Name + "/" + name
+	}
+	v, err := oracle.LookupIn(abi, name)
+	if err != nil {
+		return Target{}, fmt.Errorf("%w %s: %v", ErrTarget, t.KernelName(), err)
+	}
+	t.ABI = v
 	return t, nil
 }
 
@@ -177,7 +207,7 @@ func TargetNamed(name string) (Target, error) {
 		case p == "struct_ops":
 			structOps = true
 		case strings.HasPrefix(p, "abi-"):
-			abi = "aapcs64/" + strings.TrimPrefix(p, "abi-")
+			abi = strings.TrimPrefix(p, "abi-")
 		default:
 			return Target{}, fmt.Errorf("%w %q: unknown part %q", ErrTarget, name, p)
 		}
@@ -191,7 +221,7 @@ func TargetNamed(name string) (Target, error) {
 	}
 	t.StructOps = structOps
 	if abi != "" {
-		if t.ABI, err = oracle.Lookup(abi); err != nil {
+		if t, err = t.WithABI(abi); err != nil {
 			return Target{}, fmt.Errorf("%w %q: %v", ErrTarget, name, err)
 		}
 	}
@@ -220,7 +250,8 @@ func DefaultFor(archName string) (Target, error) {
 	if len(ks) == 0 {
 		return Target{}, fmt.Errorf("%w: no kernel model of %s", ErrTarget, a)
 	}
-	return Target{Kernel: ks[len(ks)-1], Pahole: pahole.Newest, ABI: oracle.Default}, nil
+	t := Target{Kernel: ks[len(ks)-1], Pahole: pahole.Newest}
+	return t, t.defaultABI(a)
 }
 
 func mainline(arch string) []layout.Kernel {
@@ -235,7 +266,8 @@ func mainline(arch string) []layout.Kernel {
 
 // Targets is every distinct modelled kernel behaviour of every
 // architecture (behaviourPoints, then the proposals; arm64 first) with
-// every modelled pahole version, for the default ABI.
+// every modelled pahole version, for the default variant of each
+// architecture's ABI.
 func Targets() []Target {
 	var kernels []layout.Kernel
 	for _, arch := range layout.Arches() {
@@ -254,8 +286,16 @@ func Targets() []Target {
 	}
 	var out []Target
 	for _, k := range kernels {
+		a, err := arch.Lookup(k.Arch)
+		if err != nil {
+			panic(err) // layout's kernels are of known architectures (its tests)
+		}
+		abi, err := oracle.DefaultOf(a)
+		if err != nil {
+			panic(err) // every architecture has an ABI (oracle's tests)
+		}
 		for _, v := range pahole.Versions() {
-			out = append(out, Target{Kernel: k, Pahole: v, ABI: oracle.Default})
+			out = append(out, Target{Kernel: k, Pahole: v, ABI: abi})
 		}
 	}
 	return out

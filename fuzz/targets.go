@@ -202,7 +202,7 @@ func Seeds() []*ctype.Func {
 func BTFSeeds() [][]byte {
 	var out [][]byte
 	for _, fn := range Seeds() {
-		abi, err := oracle.AAPCS64(fn)
+		abi, err := oracle.AAPCS64.Default().Place(fn)
 		if err != nil {
 			continue
 		}

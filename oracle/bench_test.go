@@ -33,7 +33,7 @@ func BenchmarkAAPCS64(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := oracle.AAPCS64(fn); err != nil {
+		if _, err := oracle.AAPCS64.Default().Place(fn); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -59,7 +59,7 @@ func BenchmarkAAPCS64Kernel(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := oracle.AAPCS64(fn); err != nil {
+		if _, err := oracle.AAPCS64.Default().Place(fn); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -76,7 +76,7 @@ func BenchmarkPlacementFloor(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	want, err := oracle.AAPCS64(fn)
+	want, err := oracle.AAPCS64.Default().Place(fn)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,8 +21,9 @@
 // alignment of member types (including a nested record's own aligned(N)),
 // but not aligned(N) on the record itself or on a typedef of it.
 //
-// Compilers changed over time; Variants lists the named readings (GCC
-// 9.1–12, clang 14) next to the default. The oracle knows C only: nothing
+// Compilers changed over time; AAPCS64.Variants lists the named readings
+// (GCC 9.1–12, clang 14) next to the default; abi.go joins the ABIs of all
+// architectures behind one ABI interface and one Variant type. The oracle knows C only: nothing
 // of BTF or kernels.
 package oracle
 
@@ -99,27 +100,9 @@ const (
 // not place: an argument too large to list byte by byte.
 var ErrUnsupported = errors.New("unsupported by the AAPCS64 oracle")
 
-// AAPCS64 places every argument of fn by the default variant.
-func AAPCS64(fn *ctype.Func) (loc.Placement, error) { return Place(fn, Default) }
-
-// Place places every argument of fn by variant v. fn should pass
-// ctype.Check (ctype.Parse and gen's signatures do); Place itself checks
-// what placing depends on and returns an error wrapping ctype.ErrInvalid
-// for a signature it cannot place, never panics.
-func Place(fn *ctype.Func, v Variant) (loc.Placement, error) {
-	if err := validate(fn); err != nil {
-		return loc.Placement{}, fmt.Errorf("oracle: %w", err)
-	}
-	// Fixed buffers for the common case keep a placement to a few heap
-	// allocations (the result itself).
-	var factsBuf [16]argFacts
-	s := state{v: v}
-	return s.placeAll(fn, factsBuf[:0])
-}
-
 // state is one call's marshalling state, named as the spec names it.
 type state struct {
-	v Variant
+	v aapcs64Reading
 	// Stage A: A.1 NGRN = 0, A.2 NSRN = 0, A.4 NSAA = SP (kept as the
 	// offset from SP). A.3 NPRN counts SVE predicate registers, which C
 	// arguments never use.

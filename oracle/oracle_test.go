@@ -509,7 +509,7 @@ func TestPlacementCases(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parse: %v", err)
 			}
-			v, err := oracle.Lookup(tc.variant)
+			v, err := oracle.LookupIn(oracle.AAPCS64, tc.variant)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -562,7 +562,7 @@ func TestEveryRuleCarriesTheRelease(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, v := range oracle.Variants {
+		for _, v := range oracle.AAPCS64.Variants() {
 			p, err := oracle.Place(fn, v)
 			if err != nil {
 				t.Fatal(err)
@@ -582,22 +582,58 @@ func TestEveryRuleCarriesTheRelease(t *testing.T) {
 	}
 }
 
+// Every variant is found by its name, in its own ABI and among all; a
+// variant of another architecture's ABI and an unknown name are errors that
+// name the known variants.
 func TestLookup(t *testing.T) {
-	if v, err := oracle.Lookup(""); err != nil || v.Name != "aapcs64" {
-		t.Errorf(`Lookup("") = %v, %v; want the default aapcs64`, v, err)
+	if v, err := oracle.LookupIn(oracle.AAPCS64, ""); err != nil || v.Name != "aapcs64" || !v.IsDefault() || v.Reading() != "" {
+		t.Errorf(`LookupIn(AAPCS64, "") = %v, %v; want the default aapcs64`, v, err)
 	}
-	for _, name := range []string{"aapcs64", "aapcs64/gcc12", "aapcs64/clang14"} {
-		if v, err := oracle.Lookup(name); err != nil || v.Name != name || v.Doc == "" {
+	for _, name := range []string{"aapcs64", "aapcs64/gcc12", "aapcs64/clang14", "aapcs64/clang16"} {
+		if v, err := oracle.Lookup(name); err != nil || v.Name != name || v.Doc == "" || v.ABI() != oracle.AAPCS64 {
 			t.Errorf("Lookup(%q) = %+v, %v", name, v, err)
 		}
 	}
-	if _, err := oracle.Lookup("sysv"); err == nil || !strings.Contains(err.Error(), "aapcs64/gcc12") {
-		t.Errorf(`Lookup("sysv") error %v does not list the known variants`, err)
+	if v, _ := oracle.Lookup("aapcs64/gcc12"); v.IsDefault() || v.Reading() != "gcc12" {
+		t.Errorf("aapcs64/gcc12: default %v, reading %q", v.IsDefault(), v.Reading())
+	}
+	if _, err := oracle.LookupIn(oracle.AAPCS64, "sysv"); err == nil ||
+		!strings.Contains(err.Error(), "x86_64") || !strings.Contains(err.Error(), "aapcs64/gcc12") {
+		t.Errorf(`LookupIn(AAPCS64, "sysv") error %v does not say whose it is and list the known variants`, err)
+	}
+	if _, err := oracle.Lookup("aapcs64/gcc4"); err == nil || !strings.Contains(err.Error(), "sysv/clang14") {
+		t.Errorf(`Lookup("aapcs64/gcc4") error %v does not list every ABI's variants`, err)
+	}
+	if _, err := (oracle.Variant{}).Place(&ctype.Func{Name: "f", Return: ctype.TVoid}); err == nil {
+		t.Error("the zero Variant placed a signature")
+	}
+}
+
+// Each architecture has exactly one ABI, that ABI is of that architecture,
+// and its variants are named after it (the prefix before the slash).
+func TestABIOfEveryArch(t *testing.T) {
+	for _, a := range arch.All() {
+		abi, err := oracle.ABIOf(a)
+		if err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+		if abi.Arch() != a {
+			t.Errorf("ABIOf(%s).Arch() = %s", a, abi.Arch())
+		}
+		prefix := abi.Default().Name
+		for i, v := range abi.Variants() {
+			if v.ABI() != abi || (i > 0) != !v.IsDefault() || i > 0 && !strings.HasPrefix(v.Name, prefix+"/") {
+				t.Errorf("%s variant %d %q: ABI %v, default %v", a, i, v.Name, v.ABI(), v.IsDefault())
+			}
+		}
+	}
+	if _, err := oracle.ABIOf(&arch.Arch{Name: "mips64"}); !errors.Is(err, arch.ErrUnknown) {
+		t.Errorf("ABIOf(mips64) = %v, want an error wrapping arch.ErrUnknown", err)
 	}
 }
 
 func TestBadInput(t *testing.T) {
-	if _, err := oracle.AAPCS64(nil); err == nil {
+	if _, err := oracle.AAPCS64.Default().Place(nil); err == nil {
 		t.Error("AAPCS64(nil) gave no error")
 	}
 	self := &ctype.Record{Name: "s"}
@@ -624,7 +660,7 @@ func TestBadInput(t *testing.T) {
 		{Name: "f", Return: ctype.TVoid, Params: []ctype.Param{{Name: "a", Type: &ctype.Array{Elem: ctype.TInt, Len: 2}}}},
 	}
 	for _, fn := range bad {
-		_, err := oracle.AAPCS64(fn)
+		_, err := oracle.AAPCS64.Default().Place(fn)
 		if err == nil || !errors.Is(err, ctype.ErrInvalid) {
 			t.Errorf("AAPCS64(%+v) error = %v, want one wrapping ctype.ErrInvalid", fn, err)
 		}
@@ -653,7 +689,7 @@ func TestCompilerVariant(t *testing.T) {
 		{arch.X86_64, "clang", 19, "sysv/clang19"},
 		{arch.X86_64, "clang", 20, "sysv/clang"},
 	} {
-		if got, err := oracle.CompilerVariant(tc.a, tc.compiler, tc.major); err != nil || got != tc.want {
+		if got, err := oracle.CompilerVariant(tc.a, tc.compiler, tc.major); err != nil || got.Name != tc.want {
 			t.Errorf("CompilerVariant(%s, %s %d) = %q, %v; want %q", tc.a, tc.compiler, tc.major, got, err, tc.want)
 		}
 	}

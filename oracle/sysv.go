@@ -20,7 +20,7 @@ package oracle
 // and __int128: 16 bytes), unnamed bit-fields are INTEGER like named ones,
 // zero-width bit-fields are ignored (GCC ≥ 12.1), and an argument on the
 // stack is aligned to its type's alignment without typedef attributes.
-// SysVVariants names the clang readings.
+// SysV.Variants names the clang readings.
 
 import (
 	"fmt"
@@ -125,14 +125,52 @@ const (
 	int128LLVM18                   // LLVM 18–19: psABI, but r9 stays taken
 )
 
-// SysVVariant is one reading of the x86-64 psABI: the text as GCC reads
-// it, or what a version of clang does. Pick one by name (LookupSysV).
-type SysVVariant struct {
-	// Name is what -abi takes: "sysv", "sysv/clang14", ...
-	Name string
-	// Doc says in one line what the variant changes and why.
-	Doc string
+// SysV is the System V x86-64 psABI, version SysVRelease, the calling
+// convention of x86-64.
+var SysV ABI = sysvABI{}
 
+type sysvABI struct{}
+
+func (sysvABI) Name() string        { return "System V x86-64 psABI " + SysVRelease }
+func (sysvABI) Arch() *arch.Arch    { return arch.X86_64 }
+func (sysvABI) Variants() []Variant { return sysvVariants }
+func (sysvABI) Default() Variant    { return sysvVariants[0] }
+
+func (sysvABI) place(fn *ctype.Func, v Variant) (loc.Placement, error) {
+	if fn.Return != nil {
+		if err := validateReturn(fn.Return); err != nil {
+			return loc.Placement{}, fmt.Errorf("oracle: %w: return type: %s", ctype.ErrInvalid, err)
+		}
+	}
+	s := sysvState{v: v.reading.(sysvReading), lay: ctype.Layouts{Arch: arch.X86_64}}
+	return s.placeAll(fn)
+}
+
+// CompilerVariant: x86-64 GCC reads it as the default; clang before 18 as
+// sysv/clang14, 18 as sysv/clang18, 19 as sysv/clang19 (checked here), 20
+// and later as sysv/clang.
+func (a sysvABI) CompilerVariant(compiler string, major int) (Variant, error) {
+	name := ""
+	switch {
+	case compiler == "gcc":
+		name = "sysv"
+	case compiler != "clang":
+		return Variant{}, errNoCompiler(a, compiler, major)
+	case major < 18:
+		name = "sysv/clang14"
+	case major < 19:
+		name = "sysv/clang18"
+	case major < 20:
+		name = "sysv/clang19"
+	default:
+		name = "sysv/clang"
+	}
+	return LookupIn(a, name)
+}
+
+// sysvReading is what a System V variant changes: the text as GCC reads
+// it, or what a version of clang does.
+type sysvReading struct {
 	// clangFields: unnamed bit-fields are ignored, "unaligned" is
 	// measured against the declared type's alignment (records and arrays
 	// too) and a scalar classifies the eightbyte it starts in, as clang's
@@ -145,96 +183,37 @@ type SysVVariant struct {
 	clangCanonicalAlign bool
 }
 
-// SysVVariants are the named readings, default first.
-var SysVVariants = []SysVVariant{
+// sysvVariants are the named readings, default first.
+var sysvVariants = variants(SysV, []namedReading[sysvReading]{
 	{
-		Name: "sysv",
-		Doc:  "x86-64 psABI " + SysVRelease + " as GCC ≥ 12.1 implements it (default)",
+		name: "sysv",
+		doc:  "x86-64 psABI " + SysVRelease + " as GCC ≥ 12.1 implements it (default)",
 	},
 	{
-		Name: "sysv/clang14",
-		Doc: "clang 14: unnamed bit-fields ignored, fields unaligned to their type's alignment make MEMORY, " +
+		name: "sysv/clang14",
+		doc: "clang 14: unnamed bit-fields ignored, fields unaligned to their type's alignment make MEMORY, " +
 			"a scalar classifies only the eightbyte it starts in; __int128 8-aligned on the stack and split " +
 			"between r9 and the stack (LLVM < 18)",
-		clangFields: true, int128: int128LLVM14,
+		reading: sysvReading{clangFields: true, int128: int128LLVM14},
 	},
 	{
-		Name: "sysv/clang18",
-		Doc: "clang 18: as clang 14, but an __int128 goes wholly to a 16-aligned stack slot and keeps r9 " +
+		name: "sysv/clang18",
+		doc: "clang 18: as clang 14, but an __int128 goes wholly to a 16-aligned stack slot and keeps r9 " +
 			"from later arguments (llvm-project#123935)",
-		clangFields: true, int128: int128LLVM18,
+		reading: sysvReading{clangFields: true, int128: int128LLVM18},
 	},
 	{
-		Name: "sysv/clang19",
-		Doc: "clang 19: as clang 18, but a typedef's aligned(N) no longer makes a field unaligned (seen with " +
+		name: "sysv/clang19",
+		doc: "clang 19: as clang 18, but a typedef's aligned(N) no longer makes a field unaligned (seen with " +
 			"clang 19.1.7: typedef int t aligned(8); struct { int a; t b; } packed in rdi, clang 14 and 16 on the stack)",
-		clangFields: true, int128: int128LLVM18, clangCanonicalAlign: true,
+		reading: sysvReading{clangFields: true, int128: int128LLVM18, clangCanonicalAlign: true},
 	},
 	{
-		Name:        "sysv/clang",
-		Doc:         "clang ≥ 20: the clang readings of the fields, __int128 as the psABI says (llvm-project#124134)",
-		clangFields: true,
+		name:    "sysv/clang",
+		doc:     "clang ≥ 20: the clang readings of the fields, __int128 as the psABI says (llvm-project#124134)",
+		reading: sysvReading{clangFields: true},
 	},
-}
-
-// SysVDefault is the variant SysV uses.
-var SysVDefault = SysVVariants[0]
-
-// LookupSysV returns the SysV variant called name ("" is the default).
-func LookupSysV(name string) (SysVVariant, error) {
-	if name == "" {
-		return SysVDefault, nil
-	}
-	for _, v := range SysVVariants {
-		if v.Name == name {
-			return v, nil
-		}
-	}
-	names := make([]string, len(SysVVariants))
-	for i, v := range SysVVariants {
-		names[i] = v.Name
-	}
-	return SysVVariant{}, fmt.Errorf("unknown SysV variant %q (known: %s)", name, strings.Join(names, ", "))
-}
-
-func (v SysVVariant) String() string { return v.Name }
-
-// PlaceNamed places fn by the variant called name, of either ABI:
-// "aapcs64…" (Lookup, Place) or "sysv…" (LookupSysV, PlaceSysV); "" is the
-// AAPCS64 default.
-func PlaceNamed(fn *ctype.Func, name string) (loc.Placement, error) {
-	if strings.HasPrefix(name, "sysv") {
-		v, err := LookupSysV(name)
-		if err != nil {
-			return loc.Placement{}, err
-		}
-		return PlaceSysV(fn, v)
-	}
-	v, err := Lookup(name)
-	if err != nil {
-		return loc.Placement{}, err
-	}
-	return Place(fn, v)
-}
-
-// SysV places every argument of fn by the x86-64 psABI, default variant.
-func SysV(fn *ctype.Func) (loc.Placement, error) { return PlaceSysV(fn, SysVDefault) }
-
-// PlaceSysV places every argument of fn by variant v. Like Place, it checks
-// what placing depends on and returns an error wrapping ctype.ErrInvalid
-// for a signature it cannot place; it never panics.
-func PlaceSysV(fn *ctype.Func, v SysVVariant) (loc.Placement, error) {
-	if err := validate(fn); err != nil {
-		return loc.Placement{}, fmt.Errorf("oracle: %w", err)
-	}
-	if fn.Return != nil {
-		if err := validateReturn(fn.Return); err != nil {
-			return loc.Placement{}, fmt.Errorf("oracle: %w: return type: %s", ctype.ErrInvalid, err)
-		}
-	}
-	s := sysvState{v: v, lay: ctype.Layouts{Arch: arch.X86_64}}
-	return s.placeAll(fn)
-}
+})
 
 // validateReturn checks a return type as validate checks parameters; void
 // is allowed.
@@ -284,7 +263,7 @@ func mergeClasses(a, b sysvClass) sysvClass {
 
 // sysvState is one call's passing state.
 type sysvState struct {
-	v    SysVVariant
+	v    sysvReading
 	ngpr int // next of rdi, rsi, rdx, rcx, r8, r9 (0–6)
 	nsse int // next of xmm0–xmm7 (0–8)
 	nsaa int // next stack byte, from sp+0

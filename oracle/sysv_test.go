@@ -387,11 +387,11 @@ func TestSysVPlacements(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := oracle.LookupSysV(tc.variant)
+			v, err := oracle.LookupIn(oracle.SysV, tc.variant)
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := oracle.PlaceSysV(fn, v)
+			p, err := oracle.Place(fn, v)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -418,16 +418,16 @@ func TestSysVPlacements(t *testing.T) {
 // Every variant is found by its name, PlaceNamed reaches both ABIs, and an
 // unknown name is an error naming the known ones.
 func TestSysVLookup(t *testing.T) {
-	for _, v := range oracle.SysVVariants {
-		got, err := oracle.LookupSysV(v.Name)
+	for _, v := range oracle.SysV.Variants() {
+		got, err := oracle.LookupIn(oracle.SysV, v.Name)
 		if err != nil || got.Name != v.Name || v.Doc == "" {
-			t.Errorf("LookupSysV(%q) = %v, %v (doc %q)", v.Name, got, err, v.Doc)
+			t.Errorf("LookupIn(SysV, %q) = %v, %v (doc %q)", v.Name, got, err, v.Doc)
 		}
 	}
-	if v, err := oracle.LookupSysV(""); err != nil || v.Name != "sysv" {
-		t.Errorf("LookupSysV(\"\") = %v, %v; want the default sysv", v, err)
+	if v, err := oracle.LookupIn(oracle.SysV, ""); err != nil || v.Name != "sysv" {
+		t.Errorf("LookupIn(SysV, \"\") = %v, %v; want the default sysv", v, err)
 	}
-	if _, err := oracle.LookupSysV("sysv/msvc"); err == nil || !strings.Contains(err.Error(), "sysv/clang14") {
+	if _, err := oracle.LookupIn(oracle.SysV, "sysv/msvc"); err == nil || !strings.Contains(err.Error(), "sysv/clang14") {
 		t.Errorf("unknown variant: %v", err)
 	}
 	fn, err := ctype.Parse("f.c", []byte("void f(int a0, double a1);"))
@@ -464,7 +464,7 @@ func TestSysVBadInput(t *testing.T) {
 		{"array return", &ctype.Func{Name: "f", Return: &ctype.Array{Elem: ctype.TInt, Len: 2}}},
 		{"incomplete return", &ctype.Func{Name: "f", Return: &ctype.Record{Name: "x", Incomplete: true}}},
 	} {
-		_, err := oracle.SysV(tc.fn)
+		_, err := oracle.SysV.Default().Place(tc.fn)
 		if !errors.Is(err, ctype.ErrInvalid) {
 			t.Errorf("%s: error %v, want one wrapping ctype.ErrInvalid", tc.name, err)
 		}
@@ -539,7 +539,7 @@ func BenchmarkSysV(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := oracle.SysV(fn); err != nil {
+		if _, err := oracle.SysV.Default().Place(fn); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -565,7 +565,7 @@ func BenchmarkSysVKernel(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := oracle.SysV(fn); err != nil {
+		if _, err := oracle.SysV.Default().Place(fn); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -38,8 +38,8 @@ type Pair struct {
 	Compiler truth.Compiler
 }
 
-// pairs are the AArch64 variants of the installed compilers (gcc first),
-// as r.Variants names them.
+// pairs are the variants of the installed compilers (gcc first), as
+// r.Variants names them.
 func (r *Report) pairs() ([]Pair, error) {
 	var out []Pair
 	for _, c := range truth.Both {
@@ -262,7 +262,7 @@ func run(ctx context.Context, o Options, archName string, add func(*Report, trut
 		if err != nil {
 			return nil, err
 		}
-		r.Versions[c], r.Variants[c] = major, v
+		r.Versions[c], r.Variants[c] = major, v.Name
 	}
 	g := gen.Func(o.Profile)
 	for start := 0; start < o.N; start += o.Chunk {
@@ -326,7 +326,7 @@ func (r *Report) add(res truth.Result) {
 		r.PlaceErrors = append(r.PlaceErrors, err.Error())
 		return
 	}
-	def, okDef := place(oracle.Default)
+	def, okDef := place(oracle.AAPCS64.Default())
 	for _, pair := range pairs {
 		obs := res.Observations[pair.Compiler]
 		if obs == nil {
@@ -341,7 +341,7 @@ func (r *Report) add(res truth.Result) {
 		// The default is held to this compiler where the compiler's own
 		// variant places every byte as the default does.
 		if okDef && samePlaces(def, p) {
-			r.check(oracle.Default.Name, pair.Compiler, res.Text, def, obs)
+			r.check(oracle.AAPCS64.Default().Name, pair.Compiler, res.Text, def, obs)
 		}
 	}
 	if d := res.Divergence(); d != nil {

@@ -27,26 +27,6 @@ import (
 	"github.com/trampfuzz/trampfuzz/truth"
 )
 
-// SysVPair is a SysV oracle variant and the compiler it describes.
-type SysVPair struct {
-	Variant  oracle.SysVVariant
-	Compiler truth.Compiler
-}
-
-// sysvPairs are the x86-64 variants of the host's compilers (gcc first),
-// as r.Variants names them.
-func (r *Report) sysvPairs() ([]SysVPair, error) {
-	var out []SysVPair
-	for _, c := range truth.Both {
-		v, err := oracle.LookupSysV(r.Variants[c])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, SysVPair{v, c})
-	}
-	return out, nil
-}
-
 func init() { runners[arch.X86_64] = RunSysV }
 
 // RunSysV draws o.N signatures and checks the SysV oracle against the
@@ -76,14 +56,14 @@ func (r *Report) addSysV(res truth.Result) {
 			r.SkippedExample["clang/bit-field layout"] = res.Text
 		}
 	}
-	pairs, err := r.sysvPairs()
+	pairs, err := r.pairs()
 	if err != nil {
 		r.PlaceErrors = append(r.PlaceErrors, err.Error())
 		return
 	}
 	placed := map[string]loc.Placement{}
 	for _, pair := range pairs {
-		p, err := oracle.PlaceSysV(res.Func, pair.Variant)
+		p, err := oracle.Place(res.Func, pair.Variant)
 		if err != nil {
 			r.PlaceErrors = append(r.PlaceErrors, fmt.Sprintf("%s: %v\n%s", pair.Variant.Name, err, res.Text))
 			continue

@@ -20,7 +20,7 @@ import (
 )
 
 func place(t *rapid.T, fn *ctype.Func) loc.Placement {
-	p, err := oracle.AAPCS64(fn)
+	p, err := oracle.AAPCS64.Default().Place(fn)
 	if err != nil {
 		t.Fatalf("oracle: %v\n%s", err, ctype.Render(fn))
 	}

@@ -38,9 +38,6 @@ type archText struct {
 	unpassed bool
 	// x87 is true where long double is the x87 80-bit format.
 	x87 bool
-	// fixedABI names the one ABI variant cases of this architecture are
-	// checked with ("" where Target.ABI chooses among variants).
-	fixedABI string
 	// jitPath is the JIT code path that saved the arguments.
 	jitPath func(c *Case) string
 	// reproduce is the README's "Reproduce" text before the rerun line.
@@ -79,15 +76,4 @@ func layoutsOf(c *Case) *ctype.Layouts {
 		a = arch.ARM64
 	}
 	return &ctype.Layouts{Arch: a}
-}
-
-// abiName is the name of the ABI variant whose placement the verdict
-// holds: the architecture's fixed one (check places x86-64 arguments with
-// oracle.SysV, the default System V variant, whatever Target.ABI says), or
-// the target's.
-func abiName(c *Case) string {
-	if t := textOf(c); t.fixedABI != "" {
-		return t.fixedABI
-	}
-	return c.Target.ABI.Name
 }

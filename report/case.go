@@ -115,7 +115,7 @@ func kernelSpec(t check.Target) string {
 // MarshalCase is the content of case.json.
 func MarshalCase(c *Case) ([]byte, error) {
 	cf := caseFile{
-		Format: CaseFormat, Kernel: kernelSpec(c.Target), Pahole: string(c.Target.Pahole), ABI: abiName(c),
+		Format: CaseFormat, Kernel: kernelSpec(c.Target), Pahole: string(c.Target.Pahole), ABI: c.Target.ABI.Name,
 		StructOps: c.Target.StructOps, Target: c.Target.String(), Class: c.Verdict.Class, C: ctype.Render(c.Func),
 		Verdict: c.Verdict, Origin: c.Origin,
 	}
@@ -160,14 +160,14 @@ func ParseCase(name string, data []byte) (fn *ctype.Func, t check.Target, class 
 	if err := checkArch(t.Kernel.Arch); err != nil {
 		return nil, t, "", fmt.Errorf("%w %s: %v", ErrCaseFile, name, err)
 	}
-	if fixed := textFor(t.Kernel.Arch).fixedABI; fixed != "" {
-		// check.Target has no System V variant: x86-64 targets keep the
-		// default ABI field and check places with oracle.SysV. Case
-		// files written before "sysv" was recorded say "aapcs64".
-		if cf.ABI != fixed && cf.ABI != oracle.Default.Name && cf.ABI != "" {
-			return nil, t, "", fmt.Errorf("%w %s: abi %q: %s targets are checked with %q only", ErrCaseFile, name, cf.ABI, t.Kernel.Arch, fixed)
-		}
-	} else if t.ABI, err = oracle.Lookup(cf.ABI); err != nil {
+	abi := cf.ABI
+	if abi == oracle.AAPCS64.Default().Name && t.ABI.ABI() != oracle.AAPCS64 {
+		// Case files of other architectures written before their own
+		// ABI was recorded say "aapcs64": they were checked by the
+		// default variant of their architecture's ABI.
+		abi = ""
+	}
+	if t, err = t.WithABI(abi); err != nil {
 		return nil, t, "", fmt.Errorf("%w %s: abi: %v", ErrCaseFile, name, err)
 	}
 	t.StructOps = cf.StructOps

@@ -124,7 +124,7 @@ func README(c *Case) string {
 	}
 
 	w("## The case\n\n```c\n%s```\n\n", v.C)
-	w("- Target: `%s` (kernel model %s, pahole %s, ABI %s).\n", v.Target, c.Target.Kernel, c.Target.Pahole, abiName(c))
+	w("- Target: `%s` (kernel model %s, pahole %s, ABI %s).\n", v.Target, c.Target.Kernel, c.Target.Pahole, c.Target.ABI.Name)
 	w("- Class key: `%s`\n", v.Class)
 	if o := c.Origin; o != nil {
 		from := ""

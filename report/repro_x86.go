@@ -36,10 +36,10 @@ type sysvReading struct {
 	cond     string
 }
 
-// sysvReadings are the compilers a report's repro.c knows (oracle.SysVVariants):
+// sysvReadings are the compilers a report's repro.c knows (oracle.SysV.Variants()):
 // gcc as the default, and clang by its major version.
 var sysvReadings = []sysvReading{
-	{oracle.SysVDefault.Name, "gcc", "!defined(__clang__)"},
+	{oracle.SysV.Default().Name, "gcc", "!defined(__clang__)"},
 	{"sysv/clang14", "clang 14-17", "defined(__clang__) && __clang_major__ < 18"},
 	{"sysv/clang18", "clang 18-19", "defined(__clang__) && __clang_major__ >= 18 && __clang_major__ < 20"},
 	{"sysv/clang", "clang >= 20", "defined(__clang__) && __clang_major__ >= 20"},
@@ -80,8 +80,8 @@ func reproX86(c *Case) string {
 	which := make([]int, len(sysvReadings))
 	for r, rd := range sysvReadings[1:] {
 		flat := p.abi
-		if v, err := oracle.LookupSysV(rd.variant); err == nil {
-			if pl, err := oracle.PlaceSysV(c.Func, v); err == nil {
+		if v, err := oracle.LookupIn(oracle.SysV, rd.variant); err == nil {
+			if pl, err := oracle.Place(c.Func, v); err == nil {
 				flat = flatBytes(pl, p.sizes)
 			}
 		}

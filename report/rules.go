@@ -73,7 +73,7 @@ var paraphrases = map[string]string{
 	oracle.RuleSysVInt128Stack:  "__int128 16-aligned: \"arguments of type __int128 that are stored in memory must be aligned on a 16-byte boundary\": on the stack an __int128 starts at a multiple of 16 from sp, leaving an 8-byte hole after an odd number of slots.",
 	oracle.RuleSysVReturnRDI:    "MEMORY return in rdi: a function returning a MEMORY value gets the address of the caller's result buffer in rdi \"as if it were the first argument\", so the arguments start at rsi.",
 
-	// Where gcc and clang read the psABI text differently (oracle.SysVVariants).
+	// Where gcc and clang read the psABI text differently (oracle.SysV.Variants()).
 	oracle.RuleGCCModeAlign:         "GCC: a field is unaligned (MEMORY) when its offset is not a multiple of its machine mode's size (classify_argument: \"Misaligned fields are always returned in memory\").",
 	oracle.RuleClangTypeAlign:       "clang: a field is unaligned (MEMORY) when its offset is not a multiple of its declared type's alignment, records and arrays included.",
 	oracle.RuleGCCUnnamedBitfield:   "GCC: an unnamed bit-field is classified INTEGER like a named one (\"Bitfields are always classified as integer\").",

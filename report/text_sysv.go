@@ -33,7 +33,6 @@ func init() {
 		jitMissing:  missingX86("not saved"),
 		unpassed:    true,
 		x87:         true,
-		fixedABI:    oracle.SysVDefault.Name,
 		jitPath: func(c *Case) string {
 			return "`arch/x86/net/bpf_jit_comp.c: arch_prepare_bpf_trampoline()` → `__arch_prepare_bpf_trampoline()` → " + x86JITPath(c)
 		},

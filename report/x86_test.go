@@ -233,15 +233,20 @@ func TestX86CaseRoundTrip(t *testing.T) {
 	if err != nil || tg.String() != c.Target.String() || class != c.Verdict.Class || fn.Name != "f" {
 		t.Fatalf("round trip: %s %q %v", tg, class, err)
 	}
-	// Older case files said "aapcs64" for x86 targets; a variant check
-	// does not model is refused.
+	// Older case files said "aapcs64" for x86 targets; a clang variant is
+	// a target of its own, and another architecture's variant is refused.
 	old := strings.Replace(string(js), `"abi": "sysv"`, `"abi": "aapcs64"`, 1)
 	if _, tg, _, err := ParseCase("old.json", []byte(old)); err != nil || tg.String() != c.Target.String() {
 		t.Errorf("aapcs64 on x86: %s, %v", tg, err)
 	}
-	bad := strings.Replace(string(js), `"abi": "sysv"`, `"abi": "sysv/clang14"`, 1)
-	if _, _, _, err := ParseCase("bad.json", []byte(bad)); !errors.Is(err, ErrCaseFile) {
-		t.Errorf("sysv/clang14 on x86: %v, want ErrCaseFile", err)
+	clang := strings.Replace(string(js), `"abi": "sysv"`, `"abi": "sysv/clang14"`, 1)
+	if _, tg, _, err := ParseCase("clang.json", []byte(clang)); err != nil || tg.ABI.Name != "sysv/clang14" ||
+		tg.String() != c.Target.String()+"+abi-clang14" {
+		t.Errorf("sysv/clang14 on x86: %s, %v", tg, err)
+	}
+	bad := strings.Replace(string(js), `"abi": "sysv"`, `"abi": "aapcs64/gcc12"`, 1)
+	if _, _, _, err := ParseCase("bad.json", []byte(bad)); !errors.Is(err, ErrCaseFile) || !strings.Contains(err.Error(), "arm64") {
+		t.Errorf("aapcs64/gcc12 on x86: %v, want ErrCaseFile naming arm64", err)
 	}
 }
 
@@ -270,7 +275,7 @@ func clangMajor(t *testing.T, clang string) int {
 
 // readingFor is the System V variant a compiler should be checked
 // against: gcc follows the default oracle; clang by major version
-// (oracle.SysVVariants: LLVM < 18, 18-19, ≥ 20).
+// (oracle.SysV.Variants(): LLVM < 18, 18-19, ≥ 20).
 func readingFor(clangMajor int) string {
 	switch {
 	case clangMajor == 0:
@@ -328,11 +333,11 @@ func TestX86ReproGroundTruth(t *testing.T) {
 				if !strings.Contains(out, "\nreading: "+reading+" (") {
 					t.Errorf("%s: want reading %s\n%s", bin, reading, out)
 				}
-				variant, err := oracle.LookupSysV(reading)
+				variant, err := oracle.LookupIn(oracle.SysV, reading)
 				if err != nil {
 					t.Fatal(err)
 				}
-				want, err := oracle.PlaceSysV(c.Func, variant)
+				want, err := oracle.Place(c.Func, variant)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -548,8 +553,8 @@ func TestX86ReproRandom(t *testing.T) {
 				t.Fatalf("case %d %s: %s: exit %d\n%s\n%s", i, c.Verdict.Class, comp.command, code, out, c.Verdict.C)
 			}
 			out, code := runTool(t, dir, bin, "-v")
-			variant, _ := oracle.LookupSysV(readingFor(comp.major))
-			wantPl, err := oracle.PlaceSysV(c.Func, variant)
+			variant, _ := oracle.LookupIn(oracle.SysV, readingFor(comp.major))
+			wantPl, err := oracle.Place(c.Func, variant)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -458,8 +458,8 @@ func (u *unit) isC() bool {
 // compared with the ABI's default variant.
 func compilerVariant(producer string, a *arch.Arch) string {
 	def := ""
-	if info, err := oracle.ABIOf(a); err == nil && len(info.Variants) > 0 {
-		def = info.Variants[0].Name
+	if v, err := oracle.DefaultOf(a); err == nil {
+		def = v.Name
 	}
 	compiler, major := "", 0
 	switch {
@@ -481,11 +481,11 @@ func compilerVariant(producer string, a *arch.Arch) string {
 	if compiler == "" {
 		return def
 	}
-	name, err := oracle.CompilerVariant(a, compiler, major)
+	v, err := oracle.CompilerVariant(a, compiler, major)
 	if err != nil {
 		return def
 	}
-	return name
+	return v.Name
 }
 
 // dwarfConv turns one unit's DWARF types into ctype types, caching by DIE.

@@ -177,7 +177,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "minimize: %v\n", err)
 			return exitBadInput
 		}
-		nt.ABI, nt.StructOps = t.ABI, t.StructOps
+		if nt.ABI.ABI() == t.ABI.ABI() {
+			nt.ABI = t.ABI // the input's variant, where the architecture stays
+		}
+		nt.StructOps = t.StructOps
 		t = nt
 	}
 	// A flag given on the command line or through its environment

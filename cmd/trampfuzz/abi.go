@@ -7,12 +7,11 @@ import (
 	"os"
 	"strings"
 
-	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/oracle"
 )
 
 func init() {
-	register("abi", "print where AAPCS64 puts every argument byte, and the rule that put it there", runABI)
+	register("abi", "print where the calling convention (AAPCS64 by default, -abi sysv for x86-64) puts every argument byte, and the rule that put it there", runABI)
 }
 
 // abiVariantEnv sets the default of -abi.
@@ -29,17 +28,16 @@ const abiVariantEnv = "TRAMPFUZZ_ABI"
 // line per argument, runs of bytes folded (loc.Placement.String).
 func runABI(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("abi", "FILE.c", stderr)
-	def := oracle.Default.Name
+	def := oracle.AAPCS64.Default().Name
 	if env := os.Getenv(abiVariantEnv); env != "" {
 		def = env
 	}
 	var doc strings.Builder
 	doc.WriteString("ABI `variant` (env " + abiVariantEnv + "):")
-	for _, v := range oracle.Variants {
-		fmt.Fprintf(&doc, "\n    %s: %s", v.Name, v.Doc)
-	}
-	for _, v := range oracle.SysVVariants {
-		fmt.Fprintf(&doc, "\n    %s: %s", v.Name, v.Doc)
+	for _, abi := range oracle.ABIs() {
+		for _, v := range abi.Variants() {
+			fmt.Fprintf(&doc, "\n    %s: %s", v.Name, v.Doc)
+		}
 	}
 	variant := fs.String("abi", def, doc.String())
 	asJSON := fs.Bool("json", false, `print JSON: {"func":"f","args":[{"index":0,"type":"int","size":4,"bytes":["x0.0",…],"rules":[…]}]}`)
@@ -50,14 +48,15 @@ func runABI(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitBadInput
 	}
-	if _, err := oracle.PlaceNamed(&ctype.Func{Name: "probe", Return: ctype.TVoid}, *variant); err != nil {
+	v, err := oracle.Lookup(*variant)
+	if err != nil {
 		return badInput(stderr, err) // an unknown variant, before reading the file
 	}
 	fn, err := readFunc(fs.Arg(0))
 	if err != nil {
 		return badInput(stderr, err)
 	}
-	p, err := oracle.PlaceNamed(fn, *variant)
+	p, err := v.Place(fn)
 	if err != nil {
 		return badInput(stderr, err)
 	}

@@ -133,3 +133,32 @@ func TestABIBadInput(t *testing.T) {
 		}
 	}
 }
+
+// check -abi holds the compiler to a variant of the target's architecture:
+// x86-64 clang 14 splits an __int128 between r9 and the stack
+// (llvm-project#59011), so the verdict's target carries "+abi-clang14" and
+// t's first byte is in r9; an AAPCS64 variant on an x86-64 target is bad
+// input.
+func TestCheckABIFlag(t *testing.T) {
+	f := writeABIInput(t, "long f(long a0, long a1, long a2, long a3, long a4, unsigned __int128 t);\n")
+	var out, errOut bytes.Buffer
+	if code := runMain([]string{"check", "-target", "x86_64/v6.18", "-abi", "sysv/clang14", "-json", f}, &out, &errOut); code != exitOK && code != exitFinding {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var v struct {
+		Target string
+		ABI    *loc.Placement
+	}
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+		t.Fatalf("%v in %s", err, out.String())
+	}
+	if !strings.HasSuffix(v.Target, "+abi-clang14") || v.ABI == nil || len(v.ABI.Args) != 6 ||
+		v.ABI.Args[5].Bytes[0] != loc.RegByte(loc.R9, 0) {
+		t.Errorf("target %q, placement %v: want +abi-clang14 and t from r9", v.Target, v.ABI)
+	}
+	errOut.Reset()
+	if code := runMain([]string{"check", "-target", "x86_64/v6.18", "-abi", "aapcs64/gcc12", f}, &out, &errOut); code != exitBadInput ||
+		!strings.Contains(errOut.String(), "arm64") {
+		t.Errorf("aapcs64/gcc12 on x86_64: exit %d, %s", code, errOut.String())
+	}
+}

@@ -40,7 +40,7 @@ func runArchs(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "trampfuzz archs:", err)
 			return exitBadInput
 		}
-		info := archInfo{Name: a.Name, Aliases: a.Aliases, Triple: a.Triple, ABI: abi, RunUnder: a.QEMUUser, Kernel: a.KernelCFlags,
+		info := archInfo{Name: a.Name, Aliases: a.Aliases, Triple: a.Triple, ABI: oracle.Info(abi), RunUnder: a.QEMUUser, Kernel: a.KernelCFlags,
 			Compilers: []string{a.Triple + "-gcc", "clang --target=" + a.Triple}}
 		for _, k := range layout.KernelsOf(a.Name) {
 			info.Kernels = append(info.Kernels, a.Name+"/"+k.Name)

@@ -18,26 +18,30 @@ func init() {
 	register("layout", "print where a kernel trampoline reads each argument byte, from pahole's BTF", runLayout)
 }
 
-// targetFlags are the -target, -pahole and -struct-ops flags of check and
-// layout.
+// targetFlags are the -target, -pahole, -abi and -struct-ops flags of
+// check and layout.
 type targetFlags struct {
-	kernel, pahole *string
-	structOps      *bool
+	kernel, pahole, abi *string
+	structOps           *bool
 }
 
 func addTargetFlags(fs *flag.FlagSet) targetFlags {
 	return targetFlags{
-		kernel:    fs.String("target", "", "kernel target ARCH/VERSION, e.g. arm64/v6.17 or arm64/place-args (default: newest; check also takes 'all')"),
-		pahole:    fs.String("pahole", "", "pahole version: 1.24, 1.31 or head (default: newest)"),
+		kernel: fs.String("target", "", "kernel target ARCH/VERSION, e.g. arm64/v6.17 or arm64/place-args (default: newest; check also takes 'all')"),
+		pahole: fs.String("pahole", "", "pahole version: 1.24, 1.31 or head (default: newest)"),
+		abi: fs.String("abi", "", "ABI `variant` of the target's architecture the compiler is held to, e.g. aapcs64/gcc12, "+
+			"sysv/clang14, or the part after the slash (default: the architecture's default; `trampfuzz archs` lists them)"),
 		structOps: fs.Bool("struct-ops", false, "model a struct_ops trampoline instead of fentry/fexit"),
 	}
 }
 
 // targets resolves the flags; "all" gives every modelled kernel, with the
-// -pahole version when one is given and every version otherwise.
+// -pahole version when one is given and every version otherwise, and with
+// -abi, the kernels of the architectures that have that variant.
 func (f targetFlags) targets() ([]check.Target, error) {
 	if *f.kernel == "all" {
 		var out []check.Target
+		var abiErr error
 		for _, t := range check.Targets() {
 			if *f.pahole != "" {
 				p, err := check.ParseTarget("", *f.pahole)
@@ -48,13 +52,24 @@ func (f targetFlags) targets() ([]check.Target, error) {
 					continue
 				}
 			}
+			t, err := t.WithABI(*f.abi)
+			if err != nil {
+				abiErr = err
+				continue // the variant is another architecture's
+			}
 			t.StructOps = *f.structOps
 			out = append(out, t)
+		}
+		if len(out) == 0 && abiErr != nil {
+			return nil, abiErr
 		}
 		return out, nil
 	}
 	t, err := check.ParseTarget(*f.kernel, *f.pahole)
 	if err != nil {
+		return nil, err
+	}
+	if t, err = t.WithABI(*f.abi); err != nil {
 		return nil, err
 	}
 	t.StructOps = *f.structOps
