@@ -143,7 +143,7 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 		return v, nil
 	}
 	v.Kind = Mismatch
-	v.Rule, v.Problem = archs[a.Name].classify(fn, *root, abi)
+	v.Rule, v.Problem = archs[a.Name].classify(fn, *root, abi, tramp)
 	v.Class = t.String() + ": " + v.Problem
 	v.Known = Known().Lookup(v.Class)
 	return v, nil
@@ -154,7 +154,7 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 // arguments and how a misread is named.
 type archCheck struct {
 	// classify names the root cause's ABI rule and problem.
-	classify func(fn *ctype.Func, m ArgMismatch, abi loc.Placement) (rule, problem string)
+	classify func(fn *ctype.Func, m ArgMismatch, abi loc.Placement, tramp *layout.Trampoline) (rule, problem string)
 }
 
 var archs = map[string]archCheck{}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
+	"github.com/trampfuzz/trampfuzz/layout"
 	"github.com/trampfuzz/trampfuzz/loc"
 	"github.com/trampfuzz/trampfuzz/oracle"
 )
@@ -28,7 +29,7 @@ const (
 
 func init() {
 	registerArch(arch.ARM64, archCheck{
-		classify: func(fn *ctype.Func, m ArgMismatch, _ loc.Placement) (string, string) {
+		classify: func(fn *ctype.Func, m ArgMismatch, _ loc.Placement, _ *layout.Trampoline) (string, string) {
 			return classify(fn, m)
 		},
 	})

@@ -2,7 +2,6 @@ package check
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
@@ -39,7 +38,7 @@ func init() {
 }
 
 // classifyX86 is classify for x86-64 targets, with System V's rules.
-func classifyX86(fn *ctype.Func, m ArgMismatch, abi loc.Placement) (rule, problem string) {
+func classifyX86(fn *ctype.Func, m ArgMismatch, abi loc.Placement, tramp *layout.Trampoline) (rule, problem string) {
 	has := func(r string) bool { return slices.Contains(m.ABIRules, r) }
 	var first, jitFirst loc.Loc
 	for _, l := range m.ABI {
@@ -57,7 +56,7 @@ func classifyX86(fn *ctype.Func, m ArgMismatch, abi loc.Placement) (rule, proble
 		rule, what = oracle.RuleSysVPassSSE, "XMM registers not used"
 	case has(oracle.RuleSysVPassX87) && first.Kind == loc.OnStack && jitFirst.Kind == loc.InReg:
 		rule, what = oracle.RuleSysVPassX87, "X87 class in memory read from registers"
-	case slices.ContainsFunc(m.JITRules, func(r string) bool { return strings.HasSuffix(r, layout.CorruptCode) }):
+	case tramp.Corrupt != "":
 		rule, what = RuleX86Corrupt, "no byte reliably saved"
 	case notRead(m.JIT):
 		rule, what = RuleX86NotSaved, "for this argument"

@@ -8,8 +8,61 @@ import (
 )
 
 func init() {
-	registerJIT(arch.ARM64, jitArch{jit: ARM64, modelled: func(k Kernel) bool { return k.jit.kind != 0 },
-		before: "arm64 has no BPF trampoline before v6.0 (efc9909fdce0)"})
+	registerJIT(arch.ARM64, jitArch{rows: arm64Kernels, before: "arm64 has no BPF trampoline before v6.0 (efc9909fdce0)"})
+}
+
+// arm64Kernels are the arm64 rows of the table, oldest first. Release
+// evidence for each boundary is in reference/kernel-jit.md §0.
+var arm64Kernels = []Kernel{
+	{
+		Name: "v6.0", Mainline: true,
+		Commits: []string{"efc9909fdce0"},
+		Summary: "one register per argument, x0..x(n-1); more than 8 arguments -> -ENOTSUPP",
+		from:    v6_0, to: v6_0,
+		tramp: arm64Model{kind: jitRegsOnly, commit: "efc9909fdce0"},
+	},
+	{
+		Name: "v6.1-v6.4", Mainline: true,
+		Commits: []string{"eb707dde264a", "720e6a435194"},
+		Summary: "as v6.0; any STRUCT_ARG argument -> -ENOTSUPP",
+		from:    v6_1, to: v6_4,
+		tramp: arm64Model{kind: jitRegsOnly, commit: "eb707dde264a", rejectStructArg: true},
+	},
+	{
+		Name: "v6.5-v6.15", Mainline: true,
+		Commits: []string{"90564f1e3dd6"},
+		Summary: "nr_args plus one extra register per 16-byte STRUCT_ARG, x0..x(n-1); more than 8 -> -ENOTSUPP",
+		from:    v6_5, to: v6_15,
+		tramp: arm64Model{kind: jitRegsOnly, commit: "90564f1e3dd6", structExtraSlots: true},
+	},
+	{
+		Name: "v6.16", Mainline: true,
+		Commits: []string{"9014cf56f13d", "c5cebb241e27"},
+		Summary: "calc_arg_aux: registers until the first argument that does not fit, the rest packed from FP+32; a struct on the stack -> -ENOTSUPP",
+		from:    v6_16, to: v6_16,
+		tramp: arm64Model{kind: jitCalcArgAux, commit: "9014cf56f13d", rejectStructOnStack: true},
+	},
+	{
+		Name: "v6.17-v7.2", Mainline: true,
+		Commits: []string{"dc704d0cfa43", "9014cf56f13d"},
+		Summary: "as v6.16 with structs allowed on the stack; struct_ops stack arguments read from FP+32 (16 bytes too high)",
+		from:    v6_17, to: v7_2,
+		tramp: arm64Model{kind: jitCalcArgAux, commit: "dc704d0cfa43"},
+	},
+	{
+		Name: "v7.3", Mainline: true,
+		Commits: []string{"50de1c47a41d", "dc704d0cfa43", "457d4ecb47aa"},
+		Summary: "as v6.17; struct_ops trampolines read stack arguments from FP+16; no STRUCT_ARG flag",
+		from:    v7_3, // open-ended: the newest code read (Aug 2026)
+		tramp:   arm64Model{kind: jitCalcArgAux, commit: "50de1c47a41d", structOpsFP16: true},
+	},
+	{
+		Name: "place-args", Mainline: false,
+		Commits:  []string{"995dd580b74c"},
+		Summary:  "NOT MAINLINE: proposed bpf_jit_place_args rewrite (fork yonghong-song/bpf): AAPCS64 even register pairs and 16-byte stack alignment from a BTF ALIGN16 flag",
+		tramp:    arm64Model{kind: jitPlaceArgs, commit: "995dd580b74c", structOpsFP16: true},
+		proposal: true,
+	},
 }
 
 // arm64ArgRegs is the number of AArch64 argument registers x0..x7 the
@@ -28,8 +81,8 @@ const (
 	jitPlaceArgs
 )
 
-// jitModel is what differs between arm64 trampoline versions.
-type jitModel struct {
+// arm64Model is what differs between arm64 trampoline versions.
+type arm64Model struct {
 	kind   jitKind
 	commit string
 	// v6.1-v6.4 (eb707dde264a): any BTF_FMODEL_STRUCT_ARG -> -ENOTSUPP.
@@ -91,62 +144,39 @@ type Trampoline struct {
 	// Slots is the source of each saved ctx slot 0..Count-1: byte 0 of the
 	// register (x3.0) or stack slot (sp+16) it was copied from.
 	Slots []loc.Loc `json:"slots"`
+	// Corrupt, when set, says why the trampoline's machine code is broken
+	// (a store the JIT could not encode): no ctx slot is reliably stored,
+	// and every byte's rule says so.
+	Corrupt string `json:"corrupt,omitempty"`
 }
 
-// ARM64 is the arm64 BPF trampoline of kernel k for the function model m
-// (from Distill with the same kernel): where it reads each argument byte,
-// the ctx slot map, or the JIT's -ENOTSUPP. The error is for a model that
-// Distill could not have produced or a kernel that is not arm64.
-//
+
+func (j arm64Model) saveFunc() string { return "save_args" }
+
+// trampoline is the arm64 BPF trampoline (arch/arm64/net/bpf_jit_comp.c).
 // Stack locations are relative to SP at the traced function's entry (the
 // caller's outgoing argument area): a tracing trampoline pushes {FP, x9} and
 // {FP, LR}, so FP+32 is sp+0; a struct_ops trampoline pushes only {FP, LR},
 // so FP+32 is sp+16.
-func ARM64(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error) {
-	if k.Arch != ArchARM64 || k.jit.kind == 0 {
-		return nil, nil, fmt.Errorf("layout.ARM64: kernel %q is not a modelled arm64 kernel (use Lookup or Kernels)", k.Name)
-	}
-	if err := checkModel(m); err != nil {
-		return nil, nil, err
-	}
+func (j arm64Model) trampoline(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection) {
 	var (
 		srcs []slotSource
 		rej  *Rejection
 	)
-	switch k.jit.kind {
+	switch j.kind {
 	case jitRegsOnly:
-		srcs, rej = regsOnly(m, k.jit)
+		srcs, rej = regsOnly(m, j)
 	case jitCalcArgAux:
-		srcs, rej = calcArgAux(m, k.jit, opts)
+		srcs, rej = calcArgAux(m, j, opts)
 	case jitPlaceArgs:
-		srcs, rej = placeArgs(m, k.jit, opts)
+		srcs, rej = placeArgs(m, j, opts)
 	}
 	if rej != nil {
-		return nil, rej, nil
+		return nil, rej
 	}
-
-	return slotPlan{srcs: srcs}.trampoline(m, k), nil, nil
+	return slotPlan{srcs: srcs}.trampoline(m, k), nil
 }
 
-// checkModel rejects a FuncModel that btf_distill_func_proto cannot produce.
-func checkModel(m *FuncModel) error {
-	if m == nil {
-		return fmt.Errorf("layout.ARM64: nil FuncModel")
-	}
-	if m.NrArgs < 0 || m.NrArgs > MaxFuncArgs {
-		return fmt.Errorf("layout.ARM64: %s: nr_args %d outside 0..%d", m.Name, m.NrArgs, MaxFuncArgs)
-	}
-	if len(m.ArgSize) != m.NrArgs || len(m.ArgFlags) != m.NrArgs || len(m.ArgNames) != m.NrArgs || len(m.ArgTypes) != m.NrArgs {
-		return fmt.Errorf("layout.ARM64: %s: nr_args %d but %d sizes, %d flags, %d names, %d types",
-			m.Name, m.NrArgs, len(m.ArgSize), len(m.ArgFlags), len(m.ArgNames), len(m.ArgTypes))
-	}
-	for i, s := range m.ArgSize {
-		if s < 1 || s > maxArgSize {
-			return fmt.Errorf("layout.ARM64: %s: arg%d size %d outside 1..%d", m.Name, i, s, maxArgSize)
-		}
-	}
-	return nil
-}
 
 // slotsOf is (arg_size + 7) / 8: one or two 8-byte slots.
 func slotsOf(size int) int { return (size + 7) / 8 }
@@ -166,7 +196,7 @@ func notSupported(cause Cause, format string, args ...any) *Rejection {
 // A 16-byte argument without STRUCT_ARG (__int128) counts one register here
 // while the BPF side gives it two slots, so every later slot reads one
 // register too low and the last one is never saved (kernel-jit.md §3.1).
-func regsOnly(m *FuncModel, j jitModel) ([]slotSource, *Rejection) {
+func regsOnly(m *FuncModel, j arm64Model) ([]slotSource, *Rejection) {
 	nregs := m.NrArgs
 	if j.rejectStructArg {
 		if m.NrArgs > arm64ArgRegs {
@@ -198,7 +228,7 @@ func regsOnly(m *FuncModel, j jitModel) ([]slotSource, *Rejection) {
 
 // stackBase returns the FP offset of the first stack argument the JIT reads
 // (soff) and the FP offset of SP at the traced function's entry.
-func stackBase(j jitModel, opts Options) (soff, entryFP int, rule string) {
+func stackBase(j arm64Model, opts Options) (soff, entryFP int, rule string) {
 	entryFP = 32 // tracing: {FP, x9} and {FP, LR} pushed
 	if opts.StructOps {
 		entryFP = 16 // struct_ops: only {FP, LR} pushed
@@ -230,7 +260,7 @@ func stackBase(j jitModel, opts Options) (soff, entryFP int, rule string) {
 //		stack slots += (arg_size[i] + 7) / 8
 //	save_args: x0..x(nregs-1) -> ctx; then for each stack slot
 //		LDR tmp, [FP, soff]; soff += 8 -> ctx (packed, no alignment)
-func calcArgAux(m *FuncModel, j jitModel, opts Options) ([]slotSource, *Rejection) {
+func calcArgAux(m *FuncModel, j arm64Model, opts Options) ([]slotSource, *Rejection) {
 	nregs, i := 0, 0
 	for ; i < m.NrArgs; i++ {
 		k := slotsOf(m.ArgSize[i])
@@ -279,7 +309,7 @@ func calcArgAux(m *FuncModel, j jitModel, opts Options) ([]slotSource, *Rejectio
 //   - an argument that does not fit in the remaining registers goes to the
 //     stack and so does every later one ("Nothing goes back to a register
 //     after the stack"; C.13 sets NGRN to 8).
-func placeArgs(m *FuncModel, j jitModel, opts Options) ([]slotSource, *Rejection) {
+func placeArgs(m *FuncModel, j arm64Model, opts Options) ([]slotSource, *Rejection) {
 	total := 0
 	for _, s := range m.ArgSize {
 		total += slotsOf(s)

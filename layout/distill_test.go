@@ -251,7 +251,7 @@ func TestARM64BadInput(t *testing.T) {
 	k := lookup(t, "v6.17")
 	good := &layout.FuncModel{Name: "f", NrArgs: 1, ArgSize: []int{8}, ArgFlags: []layout.Flag{0},
 		ArgNames: []string{"a"}, ArgTypes: []string{"long"}, ArgKinds: []string{"INT"}, CtxSlotBySize: true}
-	if _, rej, err := layout.ARM64(good, k, layout.Options{}); err != nil || rej != nil {
+	if _, rej, err := layout.JIT(good, k, layout.Options{}); err != nil || rej != nil {
 		t.Fatalf("good model: %v %v", rej, err)
 	}
 	bad := []*layout.FuncModel{
@@ -263,11 +263,11 @@ func TestARM64BadInput(t *testing.T) {
 		{Name: "f", NrArgs: -1},
 	}
 	for i, m := range bad {
-		if _, _, err := layout.ARM64(m, k, layout.Options{}); err == nil {
+		if _, _, err := layout.JIT(m, k, layout.Options{}); err == nil {
 			t.Errorf("bad model %d: want an error", i)
 		}
 	}
-	if _, _, err := layout.ARM64(good, layout.Kernel{}, layout.Options{}); err == nil {
+	if _, _, err := layout.JIT(good, layout.Kernel{}, layout.Options{}); err == nil {
 		t.Error("zero Kernel: want an error")
 	}
 }
@@ -281,14 +281,14 @@ func TestJITRejectionText(t *testing.T) {
 		if err != nil || rej != nil {
 			t.Fatalf("%s: Distill: %v %v", ver, rej, err)
 		}
-		_, rej, err = layout.ARM64(m, k, layout.Options{})
+		_, rej, err = layout.JIT(m, k, layout.Options{})
 		if err != nil || rej == nil || rej.Errno != layout.ENOTSUPP || rej.Stage != layout.StageJIT || !strings.Contains(rej.Message, commit) {
 			t.Errorf("%s: got %v, %v; want -524 from the JIT naming %s", ver, rej, err, commit)
 		}
 	}
 	k := lookup(t, "v6.16")
 	m, _ := distill(t, fStructArg9, "v6.16")
-	_, rej, _ := layout.ARM64(m, k, layout.Options{})
+	_, rej, _ := layout.JIT(m, k, layout.Options{})
 	if rej == nil || !strings.Contains(rej.Message, "9014cf56f13d") || !strings.Contains(rej.Message, "arg7") {
 		t.Errorf("v6.16 struct_arg_9: got %v, want calc_arg_aux (9014cf56f13d) rejecting arg7", rej)
 	}
@@ -311,7 +311,7 @@ func TestJITRejectionText(t *testing.T) {
 func TestRules(t *testing.T) {
 	k := lookup(t, "v6.17")
 	m, _ := distill(t, fStructArg9, "v6.17")
-	tr, rej, err := layout.ARM64(m, k, layout.Options{})
+	tr, rej, err := layout.JIT(m, k, layout.Options{})
 	if err != nil || rej != nil {
 		t.Fatal(rej, err)
 	}

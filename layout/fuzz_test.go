@@ -116,7 +116,7 @@ func BenchmarkDistillARM64(b *testing.B) {
 		if err != nil || rej != nil {
 			b.Fatal(rej, err)
 		}
-		if _, rej, err := layout.ARM64(m, k, layout.Options{}); err != nil || rej != nil {
+		if _, rej, err := layout.JIT(m, k, layout.Options{}); err != nil || rej != nil {
 			b.Fatal(rej, err)
 		}
 	}

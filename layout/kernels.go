@@ -28,13 +28,14 @@
 package layout
 
 import (
-	"slices"
-
 	"errors"
 	"fmt"
-	"github.com/trampfuzz/trampfuzz/arch"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/trampfuzz/trampfuzz/arch"
 )
 
 // The modelled architectures' names, as in the target "arm64/v6.17" (the
@@ -46,26 +47,80 @@ var (
 )
 
 // jitArch is one architecture's trampoline family, registered by its file
-// (arm64.go, x86.go): its JIT, whether a Kernel is one of its table rows,
+// (arm64.go, x86.go): its table rows (each carrying its trampoline model)
 // and why versions before v6.0 have no model.
 type jitArch struct {
-	jit      func(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error)
-	modelled func(k Kernel) bool
-	before   string
+	rows   []Kernel
+	before string
 }
 
 // jitArches holds every registered family by architecture name.
 var jitArches = map[string]jitArch{}
 
-func registerJIT(a *arch.Arch, j jitArch) { jitArches[a.Name] = j }
-
-// JIT is the trampoline of k's architecture (ARM64, X86, …).
-func JIT(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error) {
-	j, ok := jitArches[k.Arch]
-	if !ok {
-		return nil, nil, fmt.Errorf("layout.JIT: kernel %q: arch %q is not modelled (%s)", k.Name, k.Arch, strings.Join(Arches(), ", "))
+func registerJIT(a *arch.Arch, j jitArch) {
+	for i := range j.rows {
+		j.rows[i].Arch = a.Name
 	}
-	return j.jit(m, k, opts)
+	jitArches[a.Name] = j
+}
+
+// trampolineModel is one version of one architecture's BPF trampoline: the
+// JIT code that decides which register or stack slot each ctx slot is
+// copied from.
+type trampolineModel interface {
+	// trampoline is the JIT's reading of m (a model Distill produced and
+	// checkModel accepted) on kernel k, or its rejection.
+	trampoline(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection)
+	// saveFunc is the JIT function that stores the arguments into the
+	// trampoline's frame ("save_args").
+	saveFunc() string
+}
+
+// JIT is the trampoline of kernel k (a row of Kernels or Lookup) for the
+// function model m (from Distill with the same kernel): where it reads each
+// argument byte, the ctx slot map, or the JIT's -ENOTSUPP. The error is for
+// a model that Distill could not have produced or a kernel that is not a
+// table row.
+func JIT(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error) {
+	if k.tramp == nil {
+		return nil, nil, fmt.Errorf("layout.JIT: kernel %q of arch %q is not a modelled kernel (modelled: %s; use Lookup or Kernels)",
+			k.Name, k.Arch, strings.Join(Arches(), ", "))
+	}
+	if err := checkModel(m); err != nil {
+		return nil, nil, err
+	}
+	tr, rej := k.tramp.trampoline(m, k, opts)
+	return tr, rej, nil
+}
+
+// checkModel rejects a FuncModel that btf_distill_func_proto cannot produce.
+func checkModel(m *FuncModel) error {
+	if m == nil {
+		return fmt.Errorf("layout.JIT: nil FuncModel")
+	}
+	if m.NrArgs < 0 || m.NrArgs > MaxFuncArgs {
+		return fmt.Errorf("layout.JIT: %s: nr_args %d outside 0..%d", m.Name, m.NrArgs, MaxFuncArgs)
+	}
+	if len(m.ArgSize) != m.NrArgs || len(m.ArgFlags) != m.NrArgs || len(m.ArgNames) != m.NrArgs || len(m.ArgTypes) != m.NrArgs {
+		return fmt.Errorf("layout.JIT: %s: nr_args %d but %d sizes, %d flags, %d names, %d types",
+			m.Name, m.NrArgs, len(m.ArgSize), len(m.ArgFlags), len(m.ArgNames), len(m.ArgTypes))
+	}
+	for i, s := range m.ArgSize {
+		if s < 1 || s > maxArgSize {
+			return fmt.Errorf("layout.JIT: %s: arg%d size %d outside 1..%d", m.Name, i, s, maxArgSize)
+		}
+	}
+	return nil
+}
+
+// SaveFunc is the JIT function of k that stores the arguments into the
+// trampoline's frame: "save_regs" or "save_args" ("" for a Kernel that is
+// not a table row).
+func (k Kernel) SaveFunc() string {
+	if k.tramp == nil {
+		return ""
+	}
+	return k.tramp.saveFunc()
 }
 
 // Kernel is one modelled kernel behaviour: a version range of one
@@ -96,17 +151,13 @@ type Kernel struct {
 	Summary string
 
 	from, to version // inclusive range; to == version{} means open-ended
-	jit      jitModel
-	x86      x86Model // the x86-64 trampoline; zero for other arches
-	proposal bool     // Distill follows the proposal's btf.c, not a mainline version
+	tramp    trampolineModel
+	proposal bool // Distill follows the proposal's btf.c, not a mainline version
 }
 
 // modelled reports whether k came from the table (Lookup or Kernels), not
 // a zero or hand-made Kernel.
-func (k Kernel) modelled() bool {
-	j, ok := jitArches[k.Arch]
-	return ok && j.modelled(k)
-}
+func (k Kernel) modelled() bool { return k.tramp != nil }
 
 // String is "arm64/v6.17-v7.2", or "arm64/v6.18 (v6.17-v7.2)" when a
 // concrete version inside the range was looked up.
@@ -162,141 +213,21 @@ var (
 	v7_3  = version{7, 3, 0}  // 50de1c47a41d (struct_ops stack base), 457d4ecb47aa (STRUCT_ARG removed)
 )
 
-// kernels is the table of modelled behaviours, oldest first. Release
-// evidence for each boundary is in reference/kernel-jit.md §0.
-var kernels = []Kernel{
-	{
-		Arch: ArchARM64, Name: "v6.0", Mainline: true,
-		Commits: []string{"efc9909fdce0"},
-		Summary: "one register per argument, x0..x(n-1); more than 8 arguments -> -ENOTSUPP",
-		from:    v6_0, to: v6_0,
-		jit: jitModel{kind: jitRegsOnly, commit: "efc9909fdce0"},
-	},
-	{
-		Arch: ArchARM64, Name: "v6.1-v6.4", Mainline: true,
-		Commits: []string{"eb707dde264a", "720e6a435194"},
-		Summary: "as v6.0; any STRUCT_ARG argument -> -ENOTSUPP",
-		from:    v6_1, to: v6_4,
-		jit: jitModel{kind: jitRegsOnly, commit: "eb707dde264a", rejectStructArg: true},
-	},
-	{
-		Arch: ArchARM64, Name: "v6.5-v6.15", Mainline: true,
-		Commits: []string{"90564f1e3dd6"},
-		Summary: "nr_args plus one extra register per 16-byte STRUCT_ARG, x0..x(n-1); more than 8 -> -ENOTSUPP",
-		from:    v6_5, to: v6_15,
-		jit: jitModel{kind: jitRegsOnly, commit: "90564f1e3dd6", structExtraSlots: true},
-	},
-	{
-		Arch: ArchARM64, Name: "v6.16", Mainline: true,
-		Commits: []string{"9014cf56f13d", "c5cebb241e27"},
-		Summary: "calc_arg_aux: registers until the first argument that does not fit, the rest packed from FP+32; a struct on the stack -> -ENOTSUPP",
-		from:    v6_16, to: v6_16,
-		jit: jitModel{kind: jitCalcArgAux, commit: "9014cf56f13d", rejectStructOnStack: true},
-	},
-	{
-		Arch: ArchARM64, Name: "v6.17-v7.2", Mainline: true,
-		Commits: []string{"dc704d0cfa43", "9014cf56f13d"},
-		Summary: "as v6.16 with structs allowed on the stack; struct_ops stack arguments read from FP+32 (16 bytes too high)",
-		from:    v6_17, to: v7_2,
-		jit: jitModel{kind: jitCalcArgAux, commit: "dc704d0cfa43"},
-	},
-	{
-		Arch: ArchARM64, Name: "v7.3", Mainline: true,
-		Commits: []string{"50de1c47a41d", "dc704d0cfa43", "457d4ecb47aa"},
-		Summary: "as v6.17; struct_ops trampolines read stack arguments from FP+16; no STRUCT_ARG flag",
-		from:    v7_3, // open-ended: the newest code read (Aug 2026)
-		jit:     jitModel{kind: jitCalcArgAux, commit: "50de1c47a41d", structOpsFP16: true},
-	},
-	{
-		Arch: ArchARM64, Name: "place-args", Mainline: false,
-		Commits:  []string{"995dd580b74c"},
-		Summary:  "NOT MAINLINE: proposed bpf_jit_place_args rewrite (fork yonghong-song/bpf): AAPCS64 even register pairs and 16-byte stack alignment from a BTF ALIGN16 flag",
-		jit:      jitModel{kind: jitPlaceArgs, commit: "995dd580b74c", structOpsFP16: true},
-		proposal: true,
-	},
-
-	// x86-64 (arch/x86/net/bpf_jit_comp.c). The trampoline exists since
-	// v5.5 (fec56f5890d9); the table starts at v6.0 like arm64 because
-	// Distill's btf.c rules are read from v6.0 on. Release evidence: the
-	// bpf-next pull requests named below; details in x86.go.
-	{
-		Arch: ArchX86_64, Name: "v6.0", Mainline: true,
-		Commits: []string{"fec56f5890d9"},
-		Summary: "save_regs: one register per argument, rdi..r9, each stored with its own width; more than 6 arguments -> -ENOTSUPP; a 16-byte argument has no store width and corrupts the trampoline code",
-		from:    v6_0, to: v6_0,
-		x86: x86Model{kind: x86SaveRegs, commit: "fec56f5890d9"},
-	},
-	{
-		Arch: ArchX86_64, Name: "v6.1-v6.2", Mainline: true,
-		Commits: []string{"a9c5ad31fbdc", "720e6a435194"},
-		Summary: "save_regs: a STRUCT_ARG takes (size+7)/8 registers, anything else one; more than 6 arguments or registers -> -ENOTSUPP; a non-struct 16-byte argument corrupts the trampoline code",
-		from:    v6_1, to: v6_2,
-		x86: x86Model{kind: x86SaveRegsStructArg, commit: "a9c5ad31fbdc"},
-	},
-	{
-		Arch: ArchX86_64, Name: "v6.3-v6.5", Mainline: true,
-		Commits: []string{"a9c5ad31fbdc"},
-		Summary: "save_regs by register slot (\"Simplify the parsing logic of structure parameters\", v6.3): nr_regs counts STRUCT_ARG only, so an __int128 leaves the last register unsaved; a 3, 5, 6 or 7-byte struct corrupts the trampoline code",
-		from:    v6_3, to: v6_5,
-		x86: x86Model{kind: x86SaveRegsBySlot, commit: "a9c5ad31fbdc"},
-	},
-	{
-		Arch: ArchX86_64, Name: "v6.6-v7.2", Mainline: true,
-		Commits: []string{"473e3150e30a"},
-		Summary: "save_args: 12 slots; rdi..r9 while an argument fits the remaining registers, else 8-byte stack slots from RBP+0x18, packed; nr_regs counts STRUCT_ARG only; struct_ops stack arguments read 8 bytes too high",
-		from:    v6_6, to: v7_2,
-		x86: x86Model{kind: x86SaveArgs, commit: "473e3150e30a"},
-	},
-	{
-		Arch: ArchX86_64, Name: "v7.3", Mainline: true,
-		Commits: []string{"814cba835ef6", "596824de8c10", "457d4ecb47aa", "473e3150e30a"},
-		Summary: "as v6.6; nr_regs counts every argument over 8 bytes (814cba835ef6); struct_ops trampolines read stack arguments from RBP+0x10 (596824de8c10); no STRUCT_ARG flag",
-		from:    v7_3, // open-ended: the newest code read (Aug 2026)
-		x86:     x86Model{kind: x86SaveArgs, commit: "814cba835ef6", slotsBySize: true, indirectBase16: true},
-	},
-
-	// Stable series whose x86 trampoline is not their mainline release's.
-	// Where a change reached a stable release is read in the Debian
-	// changelog of the packaged kernel (the stable ChangeLog it lists the
-	// change under); the code, in Debian's linux-source of that kernel.
-	{
-		// 6.1.72 took "bpf, x86: Simplify the parsing logic of structure
-		// parameters" and "bpf, x86: save/restore regs with BPF_DW size"
-		// (both listed under ChangeLog-6.1.72 in Debian's 6.1 changelog):
-		// save_regs stores nr_regs registers with BPF_DW, so no store
-		// width is missing; nr_regs still counts STRUCT_ARG only.
-		Arch: ArchX86_64, Name: "v6.1.72-v6.1.190", Mainline: true, Stable: true,
-		Commits: []string{"a9c5ad31fbdc"},
-		Summary: "6.1.y stable: save_regs by register slot, every store BPF_DW (backports in 6.1.72); nr_regs counts STRUCT_ARG only, so an __int128 leaves the last register unsaved; more than 6 registers -> -ENOTSUPP",
-		from:    version{6, 1, 72}, to: version{6, 1, 190},
-		x86: x86Model{kind: x86SaveRegsBySlot, commit: "a9c5ad31fbdc", dwStores: true},
-	},
-	{
-		// 6.1.191 took 814cba835ef6 "bpf, x86: Fix trampoline stack size
-		// for 128-bit arguments" (ChangeLog-6.1.191). Read in Debian's
-		// linux-source-6.1 (6.1.192) arch/x86/net/bpf_jit_comp.c:
-		//	for (i = 0; i < m->nr_args; i++)
-		//		nr_regs += (m->arg_size[i] + 7) / 8 - 1;
-		//	if (nr_regs > 6) return -ENOTSUPP;
-		//	save_regs: for (i = 0; i < min(nr_regs, 6); i++) emit_stx(BPF_DW, reg i)
-		Arch: ArchX86_64, Name: "v6.1.191-v6.1.y", Mainline: true, Stable: true,
-		Commits: []string{"814cba835ef6", "a9c5ad31fbdc"},
-		Summary: "6.1.y stable from 6.1.191: as v6.1.72, with nr_regs counting every argument over 8 bytes (814cba835ef6 backported)",
-		from:    version{6, 1, 191}, to: version{6, 1, 100000},
-		x86: x86Model{kind: x86SaveRegsBySlot, commit: "814cba835ef6", dwStores: true, slotsBySize: true},
-	},
-	{
-		// 6.12.110 took 814cba835ef6 (ChangeLog-6.12.110 in Debian's 6.12
-		// changelog) but not 596824de8c10: Debian's linux-source-6.12
-		// (6.12.118) counts every argument over 8 bytes and copies stack
-		// arguments from RBP + 0x18 for every trampoline, struct_ops too.
-		Arch: ArchX86_64, Name: "v6.12.110-v6.12.y", Mainline: true, Stable: true,
-		Commits: []string{"814cba835ef6", "473e3150e30a"},
-		Summary: "6.12.y stable from 6.12.110: as v6.6, with nr_regs counting every argument over 8 bytes (814cba835ef6 backported); struct_ops stack arguments still read 8 bytes too high",
-		from:    version{6, 12, 110}, to: version{6, 12, 100000},
-		x86: x86Model{kind: x86SaveArgs, commit: "814cba835ef6", slotsBySize: true},
-	},
+// table is every architecture's rows, in arch.All's order, each
+// architecture's oldest first.
+func table() []Kernel {
+	tableOnce.Do(func() {
+		for _, a := range arch.All() {
+			tableRows = append(tableRows, jitArches[a.Name].rows...)
+		}
+	})
+	return tableRows
 }
+
+var (
+	tableOnce sync.Once
+	tableRows []Kernel
+)
 
 // Kernels returns every modelled behaviour of the architectures named (all
 // of them when none is), architecture by architecture in the order of
@@ -327,7 +258,7 @@ func Arches() []string {
 // Kernels (nil for an arch that is not modelled).
 func KernelsOf(arch string) []Kernel {
 	var out []Kernel
-	for _, k := range kernels {
+	for _, k := range table() {
 		if k.Arch != arch {
 			continue
 		}
@@ -355,7 +286,7 @@ func Lookup(arch, ver string) (Kernel, error) {
 		return Kernel{}, fmt.Errorf("%w: arch %q (modelled: %s)", ErrUnknownKernel, arch, strings.Join(Arches(), ", "))
 	}
 	name := strings.TrimPrefix(strings.TrimSpace(ver), arch+"/")
-	for _, k := range kernels {
+	for _, k := range table() {
 		if k.Arch == arch && k.proposal && k.Name == name {
 			k.Commits = append([]string(nil), k.Commits...)
 			return k, nil
@@ -370,7 +301,7 @@ func Lookup(arch, ver string) (Kernel, error) {
 	}
 	// A stable row applies to the patch levels of its own series only;
 	// any other version is its mainline release's.
-	for _, k := range kernels {
+	for _, k := range table() {
 		if k.Arch == arch && k.Stable && v.series() == k.from.series() && !v.less(k.from) && (k.to == version{} || !k.to.less(v)) {
 			k.Version = v.String()
 			k.Commits = append([]string(nil), k.Commits...)
@@ -378,7 +309,7 @@ func Lookup(arch, ver string) (Kernel, error) {
 		}
 	}
 	v = v.series()
-	for _, k := range kernels {
+	for _, k := range table() {
 		if k.Arch != arch || k.proposal || k.Stable || v.less(k.from) || (k.to != version{} && k.to.less(v)) {
 			continue
 		}

@@ -30,7 +30,7 @@ type slotPlan struct {
 // slots (btf_ctx_access) and, for each argument byte, the
 // location stored in its slot.
 func (p slotPlan) trampoline(m *FuncModel, k Kernel) *Trampoline {
-	t := &Trampoline{Kernel: k.String(), Placement: loc.Placement{Func: m.Name}}
+	t := &Trampoline{Kernel: k.String(), Placement: loc.Placement{Func: m.Name}, Corrupt: p.corrupt}
 	count := len(p.srcs)
 	for _, s := range p.srcs {
 		if p.corrupt != "" {

@@ -2,15 +2,99 @@ package layout
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/loc"
 )
 
 func init() {
-	registerJIT(arch.X86_64, jitArch{jit: X86, modelled: func(k Kernel) bool { return k.x86.kind != 0 },
+	registerJIT(arch.X86_64, jitArch{rows: x86Kernels,
 		before: "not modelled; the x86_64 trampoline exists since v5.5 (fec56f5890d9), but btf_distill_func_proto before v6.0 was not read"})
+}
+
+// x86Kernels are the x86-64 rows of the table (arch/x86/net/bpf_jit_comp.c),
+// oldest first. The trampoline exists since v5.5 (fec56f5890d9); the table
+// starts at v6.0 like arm64 because Distill's btf.c rules are read from v6.0
+// on. Release evidence: the bpf-next pull requests named below; details
+// with each row.
+var x86Kernels = []Kernel{
+	{
+		Name: "v6.0", Mainline: true,
+		Commits: []string{"fec56f5890d9"},
+		Summary: "save_regs: one register per argument, rdi..r9, each stored with its own width; more than 6 arguments -> -ENOTSUPP; a 16-byte argument has no store width and corrupts the trampoline code",
+		from:    v6_0, to: v6_0,
+		tramp: x86Model{kind: x86SaveRegs, commit: "fec56f5890d9"},
+	},
+	{
+		Name: "v6.1-v6.2", Mainline: true,
+		Commits: []string{"a9c5ad31fbdc", "720e6a435194"},
+		Summary: "save_regs: a STRUCT_ARG takes (size+7)/8 registers, anything else one; more than 6 arguments or registers -> -ENOTSUPP; a non-struct 16-byte argument corrupts the trampoline code",
+		from:    v6_1, to: v6_2,
+		tramp: x86Model{kind: x86SaveRegsStructArg, commit: "a9c5ad31fbdc"},
+	},
+	{
+		Name: "v6.3-v6.5", Mainline: true,
+		Commits: []string{"a9c5ad31fbdc"},
+		Summary: "save_regs by register slot (\"Simplify the parsing logic of structure parameters\", v6.3): nr_regs counts STRUCT_ARG only, so an __int128 leaves the last register unsaved; a 3, 5, 6 or 7-byte struct corrupts the trampoline code",
+		from:    v6_3, to: v6_5,
+		tramp: x86Model{kind: x86SaveRegsBySlot, commit: "a9c5ad31fbdc"},
+	},
+	{
+		Name: "v6.6-v7.2", Mainline: true,
+		Commits: []string{"473e3150e30a"},
+		Summary: "save_args: 12 slots; rdi..r9 while an argument fits the remaining registers, else 8-byte stack slots from RBP+0x18, packed; nr_regs counts STRUCT_ARG only; struct_ops stack arguments read 8 bytes too high",
+		from:    v6_6, to: v7_2,
+		tramp: x86Model{kind: x86SaveArgs, commit: "473e3150e30a"},
+	},
+	{
+		Name: "v7.3", Mainline: true,
+		Commits: []string{"814cba835ef6", "596824de8c10", "457d4ecb47aa", "473e3150e30a"},
+		Summary: "as v6.6; nr_regs counts every argument over 8 bytes (814cba835ef6); struct_ops trampolines read stack arguments from RBP+0x10 (596824de8c10); no STRUCT_ARG flag",
+		from:    v7_3, // open-ended: the newest code read (Aug 2026)
+		tramp:   x86Model{kind: x86SaveArgs, commit: "814cba835ef6", slotsBySize: true, indirectBase16: true},
+	},
+
+	// Stable series whose x86 trampoline is not their mainline release's.
+	// Where a change reached a stable release is read in the Debian
+	// changelog of the packaged kernel (the stable ChangeLog it lists the
+	// change under); the code, in Debian's linux-source of that kernel.
+	{
+		// 6.1.72 took "bpf, x86: Simplify the parsing logic of structure
+		// parameters" and "bpf, x86: save/restore regs with BPF_DW size"
+		// (both listed under ChangeLog-6.1.72 in Debian's 6.1 changelog):
+		// save_regs stores nr_regs registers with BPF_DW, so no store
+		// width is missing; nr_regs still counts STRUCT_ARG only.
+		Name: "v6.1.72-v6.1.190", Mainline: true, Stable: true,
+		Commits: []string{"a9c5ad31fbdc"},
+		Summary: "6.1.y stable: save_regs by register slot, every store BPF_DW (backports in 6.1.72); nr_regs counts STRUCT_ARG only, so an __int128 leaves the last register unsaved; more than 6 registers -> -ENOTSUPP",
+		from:    version{6, 1, 72}, to: version{6, 1, 190},
+		tramp: x86Model{kind: x86SaveRegsBySlot, commit: "a9c5ad31fbdc", dwStores: true},
+	},
+	{
+		// 6.1.191 took 814cba835ef6 "bpf, x86: Fix trampoline stack size
+		// for 128-bit arguments" (ChangeLog-6.1.191). Read in Debian's
+		// linux-source-6.1 (6.1.192) arch/x86/net/bpf_jit_comp.c:
+		//	for (i = 0; i < m->nr_args; i++)
+		//		nr_regs += (m->arg_size[i] + 7) / 8 - 1;
+		//	if (nr_regs > 6) return -ENOTSUPP;
+		//	save_regs: for (i = 0; i < min(nr_regs, 6); i++) emit_stx(BPF_DW, reg i)
+		Name: "v6.1.191-v6.1.y", Mainline: true, Stable: true,
+		Commits: []string{"814cba835ef6", "a9c5ad31fbdc"},
+		Summary: "6.1.y stable from 6.1.191: as v6.1.72, with nr_regs counting every argument over 8 bytes (814cba835ef6 backported)",
+		from:    version{6, 1, 191}, to: version{6, 1, 100000},
+		tramp: x86Model{kind: x86SaveRegsBySlot, commit: "814cba835ef6", dwStores: true, slotsBySize: true},
+	},
+	{
+		// 6.12.110 took 814cba835ef6 (ChangeLog-6.12.110 in Debian's 6.12
+		// changelog) but not 596824de8c10: Debian's linux-source-6.12
+		// (6.12.118) counts every argument over 8 bytes and copies stack
+		// arguments from RBP + 0x18 for every trampoline, struct_ops too.
+		Name: "v6.12.110-v6.12.y", Mainline: true, Stable: true,
+		Commits: []string{"814cba835ef6", "473e3150e30a"},
+		Summary: "6.12.y stable from 6.12.110: as v6.6, with nr_regs counting every argument over 8 bytes (814cba835ef6 backported); struct_ops stack arguments still read 8 bytes too high",
+		from:    version{6, 12, 110}, to: version{6, 12, 100000},
+		tramp: x86Model{kind: x86SaveArgs, commit: "814cba835ef6", slotsBySize: true},
+	},
 }
 
 // x86ArgRegs are the registers the x86-64 trampoline saves, in order: the
@@ -50,11 +134,16 @@ type x86Model struct {
 	dwStores bool
 }
 
-// X86 is the x86-64 BPF trampoline of kernel k for the function model m
-// (from Distill with the same kernel): where it reads each argument byte,
-// the ctx slot map, or the JIT's -ENOTSUPP. The error is for a model that
-// Distill could not have produced or a kernel that is not x86_64.
-//
+
+// saveFunc: save_regs() until 473e3150e30a (v6.6), save_args() since.
+func (j x86Model) saveFunc() string {
+	if j.kind == x86SaveArgs {
+		return "save_args"
+	}
+	return "save_regs"
+}
+
+// trampoline is the x86-64 BPF trampoline (arch/x86/net/bpf_jit_comp.c).
 // Registers are rdi, rsi, rdx, rcx, r8, r9; no version reads an SSE or x87
 // register (x86 kernels are built without SSE, so no traced kernel function
 // takes a floating-point argument). Stack locations are relative to RSP just
@@ -70,32 +159,27 @@ type x86Model struct {
 // does not reliably store has the zero loc.Loc, with a rule naming why: past
 // ctx[-1] (an __int128 counted as one slot before 814cba835ef6), or a store
 // the JIT could not encode (bytes_to_bpf_size of 3, 5, 6, 7 or 16 bytes is
-// -EINVAL; emit_stx then emits no opcode and the code after it is garbage).
-func X86(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection, error) {
-	if k.Arch != ArchX86_64 || k.x86.kind == 0 {
-		return nil, nil, fmt.Errorf("layout.X86: kernel %q is not a modelled x86_64 kernel (use Lookup or KernelsOf)", k.Name)
-	}
-	if err := checkModel(m); err != nil {
-		return nil, nil, fmt.Errorf("layout.X86: %s", strings.TrimPrefix(err.Error(), "layout.ARM64: "))
-	}
+// -EINVAL; emit_stx then emits no opcode and the code after it is garbage):
+// then Trampoline.Corrupt says so.
+func (j x86Model) trampoline(m *FuncModel, k Kernel, opts Options) (*Trampoline, *Rejection) {
 	var (
 		plan slotPlan
 		rej  *Rejection
 	)
-	switch k.x86.kind {
+	switch j.kind {
 	case x86SaveRegs:
-		plan, rej = x86SaveRegsPerArg(m, k.x86)
+		plan, rej = x86SaveRegsPerArg(m, j)
 	case x86SaveRegsStructArg:
-		plan, rej = x86SaveRegsStruct(m, k.x86)
+		plan, rej = x86SaveRegsStruct(m, j)
 	case x86SaveRegsBySlot:
-		plan, rej = x86SaveRegsSlots(m, k.x86)
+		plan, rej = x86SaveRegsSlots(m, j)
 	case x86SaveArgs:
-		plan, rej = x86SaveArgsPlan(m, k.x86, opts)
+		plan, rej = x86SaveArgsPlan(m, j, opts)
 	}
 	if rej != nil {
-		return nil, rej, nil
+		return nil, rej
 	}
-	return plan.trampoline(m, k), nil, nil
+	return plan.trampoline(m, k), nil
 }
 
 // x86StoreWidthOK reports whether bytes_to_bpf_size(width) is a BPF size
@@ -106,13 +190,11 @@ func x86StoreWidthOK(width int) bool {
 	return width == 1 || width == 2 || width == 4 || width == 8
 }
 
-// CorruptCode ends the JIT rule of every byte of a trampoline whose machine
-// code is broken (x86Corrupt), so that check can tell such a reading from
-// the others.
-const CorruptCode = "the trampoline's code is corrupt and no ctx slot is reliably stored"
-
+// x86Corrupt is Trampoline.Corrupt, and the JIT rule of every byte, of a
+// trampoline whose machine code is broken.
 func x86Corrupt(commit string, arg, width int) string {
-	return fmt.Sprintf("x86 save_regs (%s): arg%d is stored with emit_stx(bytes_to_bpf_size(%d)) = -EINVAL, which emits no opcode: %s", commit, arg, width, CorruptCode)
+	return fmt.Sprintf("x86 save_regs (%s): arg%d is stored with emit_stx(bytes_to_bpf_size(%d)) = -EINVAL, which emits no opcode: "+
+		"the trampoline's code is corrupt and no ctx slot is reliably stored", commit, arg, width)
 }
 
 func x86TooMany(cause Cause, commit string, n, limit int, what string) *Rejection {

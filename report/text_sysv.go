@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/loc"
@@ -44,16 +43,6 @@ func init() {
 	})
 }
 
-// x86JITPath is the x86 JIT function that saved the arguments, as the
-// trampoline model's rules name it: save_regs() before 473e3150e30a
-// (v6.6), save_args() since.
-func x86JITPath(c *Case) string {
-	for _, a := range c.Verdict.JIT.Args {
-		for _, r := range a.Rules {
-			if strings.Contains(r, "save_regs") {
-				return "`save_regs()`"
-			}
-		}
-	}
-	return "`save_args()`"
-}
+// x86JITPath is the x86 JIT function that saved the arguments:
+// save_regs() before 473e3150e30a (v6.6), save_args() since.
+func x86JITPath(c *Case) string { return "`" + c.Target.Kernel.SaveFunc() + "()`" }

@@ -23,9 +23,10 @@ var cliCompatCommands = map[string][]string{
 }
 
 // addedFields are JSON keys added since the recorded outputs: "known" (the
-// reviewed known-class entry, whose targets and witnesses grow) and
-// "cause" (a rejection's stable code). Additions keep scripts working.
-var addedFields = map[string]bool{"known": true, "cause": true}
+// reviewed known-class entry, whose targets and witnesses grow), "cause" (a
+// rejection's stable code) and "corrupt" (a trampoline whose code the JIT
+// could not encode). Additions keep scripts working.
+var addedFields = map[string]bool{"known": true, "cause": true, "corrupt": true}
 
 // cliDigest is the SHA-256 of a command's JSON with every added field
 // removed, re-encoded with sorted keys.
