@@ -42,8 +42,13 @@ type archText struct {
 	jitPath func(c *Case) string
 	// reproduce is the README's "Reproduce" text before the rerun line.
 	reproduce func(c *Case) string
-	// repro is repro.c.
-	repro func(c *Case) string
+	// reproCommands build and run repro.c, as its header and the README
+	// give them.
+	reproCommands []string
+	// padNowhere: the ABI may pass a byte that holds no value (padding)
+	// nowhere, so repro.c does not look for it (System V passes records
+	// by their eightbytes' classes and members).
+	padNowhere bool
 }
 
 // archTexts are the architectures' texts by name; each architecture's

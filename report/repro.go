@@ -4,21 +4,18 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/trampfuzz/trampfuzz/capture"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
-	"github.com/trampfuzz/trampfuzz/truth"
+	"github.com/trampfuzz/trampfuzz/oracle"
 )
 
-// The capture record the repro's stub writes: x0–x7, q0–q7, SP at entry,
-// then the stack window from SP up.
 const (
-	reproCapQ      = 64  // q0..q7 start
-	reproCapSP     = 192 // SP at entry
-	reproCapWindow = 208 // the window starts here (16-aligned for ldp/stp)
-	reproCallee    = "tf_repro_callee"
+	reproCallee = "tf_repro_callee"
 	// reproValues: pattern bytes are 1..254, never 0x00 or 0xff, the bytes
 	// zero and sign extension produce.
 	reproValues = 254
@@ -35,32 +32,16 @@ type reproPlan struct {
 	first   []int // flat index of each argument's byte 0
 	patLen  int
 	runs    int
-	pat     [][]byte // [run][patLen]
-	window  int
+	pat     [][]byte  // [run][patLen]
 	abi     []loc.Loc // per flat byte
 	jit     []loc.Loc
-	// x86 only: x87[i][b] marks byte b of argument i as byte 7 of a long
-	// double, whose pattern keeps bit 7 set (a normal x87 number, which
-	// fldt/fstpt copy unchanged); pad marks, per flat byte, the bytes
-	// that hold no value (not compared).
+	// x87[i][b] marks byte b of argument i as byte 7 of a long double in
+	// the x87 format, whose pattern keeps bit 7 set (a normal x87 number,
+	// which fldt/fstpt copy unchanged); pad marks, per flat byte, the
+	// bytes that hold no value, where the ABI may pass them nowhere (not
+	// compared).
 	x87 [][]bool
 	pad []bool
-}
-
-// reproStackWindow is how far above SP stacked arguments can reach: each
-// argument takes at most its size rounded up to 16 there (AAPCS64 2025Q4
-// C.4/C.14 align to at most 16, C.6/C.15/C.17 add the size rounded to 8);
-// only an HFA (at most 64 bytes, B.3) is stacked whole when larger than 16
-// bytes, anything larger goes by reference (B.4), an 8-byte slot.
-func reproStackWindow(sizes []int) int {
-	n := 0
-	for _, s := range sizes {
-		if s > 64 {
-			s = 8
-		}
-		n += (s + 15) / 16 * 16
-	}
-	return max(n, 16)
 }
 
 func isBool(t ctype.Type) bool {
@@ -90,11 +71,14 @@ func planRepro(c *Case) reproPlan {
 	// typedef t1 the argument typedef tf_t1).
 	p := reproPlan{fn: ctype.Prefixed(c.Func, reproCallee, "tfc_", "TFC_")}
 	lay := layoutsOf(c)
-	if textOf(c).x87 {
+	if lay.Arch.LongDoubleBytes == 10 {
 		p.x87 = ctype.X87IntegerBits(c.Func)
-		for _, pad := range ctype.PaddingBytes(c.Func, lay.Arch) {
-			p.pad = append(p.pad, pad...)
-		}
+	}
+	for _, pad := range ctype.PaddingBytes(c.Func, lay.Arch) {
+		p.pad = append(p.pad, pad...)
+	}
+	if !textOf(c).padNowhere {
+		clear(p.pad)
 	}
 	off, nbool, align, nbytes := 0, 0, 16, 0
 	for i, prm := range c.Func.Params {
@@ -121,14 +105,6 @@ func planRepro(c *Case) reproPlan {
 	}
 	p.abi, p.jit = flatBytes(*c.Verdict.ABI, p.sizes), flatBytes(*c.Verdict.JIT, p.sizes)
 	p.patLen = max(16, (off+align-1)/align*align)
-	p.window = reproStackWindow(p.sizes)
-	// The trampoline may read above the argument area (a struct_ops base
-	// 16 bytes too high): capture that far too, so its reading is shown.
-	for _, l := range p.jit {
-		if l.Kind == loc.OnStack {
-			p.window = max(p.window, (int(l.Off)+16)/16*16)
-		}
-	}
 
 	// Every byte gets a tuple of values, one per run, that no other byte
 	// has and whose values are not all equal, so nothing that is not
@@ -189,20 +165,93 @@ func planRepro(c *Case) reproPlan {
 	return p
 }
 
-// cLoc encodes a location for repro.c's tables: {kind, reg, off} with kind
-// 0 none, 1 x, 2 v, 3 sp, 4 by reference (not located by repro.c).
-func cLoc(l loc.Loc) string {
+// reading is one compiler's reading of the ABI that repro.c may be built
+// with: the oracle variant that models it and the preprocessor test that
+// picks it.
+type reading struct {
+	variant oracle.Variant
+	// compiler names the releases ("gcc 9-12", "clang >= 16").
+	compiler string
+	cond     string
+}
+
+// compilerMajors are the releases readings asks the ABI about: every
+// major version from the oldest the oracle checks describe (GCC 9.1, clang
+// 14, older clang read as 14) to well past today's.
+var compilerMajors = map[string][2]int{"gcc": {9, 40}, "clang": {14, 40}}
+
+// readings are the compilers repro.c knows, from the ABI's own table
+// (ABI.CompilerVariant): a run of major versions with one variant is one
+// reading, its first run open below and its last open above.
+func readings(abi oracle.ABI) []reading {
+	var out []reading
+	for _, cc := range []string{"gcc", "clang"} {
+		macro, is := "__GNUC__", "!defined(__clang__)"
+		if cc == "clang" {
+			macro, is = "__clang_major__", "defined(__clang__)"
+		}
+		lo, hi := compilerMajors[cc][0], compilerMajors[cc][1]
+		for from := lo; from <= hi; {
+			v, err := abi.CompilerVariant(cc, from)
+			if err != nil {
+				break
+			}
+			to := from
+			for to < hi {
+				next, err := abi.CompilerVariant(cc, to+1)
+				if err != nil || next.Name != v.Name {
+					break
+				}
+				to++
+			}
+			cond, name := is, cc
+			if from > lo {
+				cond += fmt.Sprintf(" && %s >= %d", macro, from)
+			}
+			if to < hi {
+				cond += fmt.Sprintf(" && %s <= %d", macro, to)
+			}
+			switch {
+			case from == lo && to == hi:
+			case from == lo:
+				name += fmt.Sprintf(" <= %d", to)
+			case to == hi:
+				name += fmt.Sprintf(" >= %d", from)
+			case from == to:
+				name += fmt.Sprintf(" %d", from)
+			default:
+				name += fmt.Sprintf(" %d-%d", from, to)
+			}
+			out = append(out, reading{v, name, cond})
+			from = to + 1
+		}
+	}
+	return out
+}
+
+// reproKinds are repro.c's location kinds.
+const (
+	kindNone  = 0 // not passed (ABI) or not saved (JIT)
+	kindGPR   = 1 // reg: the capture record's GPR slot
+	kindFPR   = 2 // reg: its FPR slot
+	kindStack = 3 // off: from sp+0
+	kindRef   = 4 // by reference: not located by repro.c
+)
+
+// cLoc encodes a location for repro.c's tables: {kind, reg, off}.
+func cLoc(s *capture.Stub, l loc.Loc) string {
 	switch l.Kind {
 	case loc.InReg:
-		k := 1
-		if l.Reg.Class == loc.V {
-			k = 2
+		if i := slices.Index(s.GPRs, l.Reg); i >= 0 {
+			return fmt.Sprintf("{%d,%d,%d}", kindGPR, i, l.Off)
 		}
-		return fmt.Sprintf("{%d,%d,%d}", k, l.Reg.N, l.Off)
+		if i := slices.Index(s.FPRs, l.Reg); i >= 0 {
+			return fmt.Sprintf("{%d,%d,%d}", kindFPR, i, l.Off)
+		}
 	case loc.OnStack:
-		return fmt.Sprintf("{3,0,%d}", l.Off)
+		return fmt.Sprintf("{%d,0,%d}", kindStack, l.Off)
 	case loc.ByRef:
-		return "{4,0,0}"
+		return fmt.Sprintf("{%d,0,0}", kindRef)
 	}
 	return "{0,0,0}"
 }
@@ -213,60 +262,108 @@ func cString(s string) string { return strconv.Quote(s) }
 // compiler really put every argument byte of the case and what the
 // trampoline would read instead, for the case's architecture. It includes
 // no header (so no name of the case can clash with one) and builds with gcc
-// and clang. For AArch64 Linux (cross-compiled, run under qemu):
+// and clang; the case's architecture text gives the commands (AArch64:
+// cross-compiled, run under qemu-aarch64; x86-64: native).
 //
-//	aarch64-linux-gnu-gcc -O2 -static -o repro repro.c && qemu-aarch64 ./repro
-//
-// For x86-64 Linux (native; ReproCommandX86GCC, ReproCommandX86Clang):
-//
-//	gcc -O2 -static -o repro-gcc repro.c && ./repro-gcc
-//
-// The callee is an assembly stub that stores the argument registers (x0–x7
-// and q0–q7; rdi, rsi, rdx, rcx, r8, r9 and xmm0–xmm7), SP and the stack
-// above SP; the caller fills every argument byte from a pattern table, once
-// per run with different values, and a location holds an argument byte
-// when it holds that byte's value in every run. With -v it also prints one
-// line per argument byte with every location found.
-func ReproC(c *Case) string { return textOf(c).repro(c) }
-
-func reproARM64(c *Case) string {
+// The callee is the capture stub truth observes compilers with (package
+// capture): it stores the argument registers, SP and the stack above SP.
+// The caller fills every argument byte from a pattern table, once per run
+// with different values, and a location holds an argument byte when it
+// holds that byte's value in every run. Each compiler is checked against
+// its own reading of the ABI (the oracle variant of its release), so a
+// report stays true for compilers that read the ABI differently. With -v it
+// also prints one line per argument byte with every location found.
+func ReproC(c *Case) string {
+	t := textOf(c)
+	a := layoutsOf(c).Arch
+	stub, err := capture.For(a)
+	if err != nil {
+		return fmt.Sprintf("/* repro.c: %v */\n", err) // a Case's architecture has a stub (capture's tests)
+	}
+	abi := c.Target.ABI.ABI()
 	p := planRepro(c)
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	nbytes := len(p.abi)
 
-	w("/* repro.c: where does each argument of this function really arrive on AArch64?\n")
+	// The expected placement of each reading; readings that place every
+	// byte alike share a table, the report's own first.
+	rds := readings(abi)
+	tables := [][]loc.Loc{p.abi}
+	which := make([]int, len(rds))
+	for r, rd := range rds {
+		flat := p.abi
+		if rd.variant.Name != c.Target.ABI.Name {
+			if pl, err := rd.variant.Place(c.Func); err == nil {
+				flat = flatBytes(pl, p.sizes)
+			}
+		}
+		k := slices.IndexFunc(tables, func(t []loc.Loc) bool { return slices.Equal(t, flat) })
+		if k < 0 {
+			k = len(tables)
+			tables = append(tables, flat)
+		}
+		which[r] = k
+	}
+	// The window reaches past every stack byte any table or the trampoline
+	// names (a struct_ops base too high reads above the arguments), and 16
+	// bytes more, to show what lies above.
+	window := 16
+	for _, t := range append(slices.Clone(tables), p.jit) {
+		for _, l := range t {
+			if l.Kind == loc.OnStack {
+				window = max(window, int(l.Off)+1)
+			}
+		}
+	}
+	window = (window+15)/16*16 + 16
+
+	w("/* repro.c: where does each argument of this function really arrive on %s?\n", a.Name)
 	w(" * Generated by trampfuzz for %s\n", c.Verdict.Class)
 	w(" *\n")
 	for _, l := range strings.Split(strings.TrimRight(c.Verdict.C, "\n"), "\n") {
 		w(" *   %s\n", l)
 	}
 	w(" *\n")
-	w(" * Build and run (AArch64 Linux, or qemu-aarch64 on another host):\n")
-	w(" *   aarch64-linux-gnu-gcc -O2 -static -o repro repro.c && qemu-aarch64 ./repro\n")
-	w(" *   clang --target=aarch64-linux-gnu -fuse-ld=lld -O2 -static -o repro repro.c && qemu-aarch64 ./repro\n")
-	w(" * The callee is an assembly stub that records x0-x7, q0-q7 and the stack at entry.\n")
-	w(" * Every argument byte is filled with its own pattern (%d runs, different values each\n", p.runs)
-	w(" * run); a register or stack byte holds an argument byte when it has that byte's value in\n")
-	w(" * every run. Output: per argument, where its bytes were (x2.0-7 = bytes 0-7 of x2,\n")
-	w(" * v0.0-3 = bytes 0-3 of v0/q0, sp+16-31 = stack bytes from SP at entry), checked\n")
-	w(" * against AAPCS64 and against where the %s trampoline reads them.\n", c.Target.KernelName())
-	w(" * Exit status 0: the compiler put every byte where AAPCS64 says and the trampoline\n")
+	w(" * Build and run:\n")
+	for _, cmd := range t.reproCommands {
+		w(" *   %s\n", cmd)
+	}
+	w(" * The callee is an assembly stub that records %s, %s and the stack at\n", regRange(stub.GPRs), regRange(stub.FPRs))
+	w(" * entry. Every argument byte is filled with its own pattern (%d runs, different values\n", p.runs)
+	w(" * each run); a register or stack byte holds an argument byte when it has that byte's value\n")
+	w(" * in every run. Output: per argument, where its bytes were (%s.0-7 = bytes 0-7 of %s,\n", stub.GPRs[0], stub.GPRs[0])
+	w(" * sp+16-31 = stack bytes from sp+0, the first stacked argument), checked against %s as\n", t.abi)
+	w(" * this compiler reads it and against where the %s trampoline reads them.\n", c.Target.KernelName())
+	if t.padNowhere {
+		w(" * Bytes that hold no value (padding, bytes 10-15 of a long double) are not checked.\n")
+	}
+	w(" * Bytes %s does not pass, or passes by reference, are not checked.\n", t.abi)
+	w(" * Exit status 0: the compiler put every byte where %s says and the trampoline\n", t.abi)
 	w(" * reads some byte from elsewhere (the report is confirmed); 1 otherwise. -v: every byte. */\n\n")
 
 	w("int printf(const char *, ...);\n\n")
-	w("/* The case, with tags prefixed tf_ and the function named %s. */\n", reproCallee)
+	w("/* The case, with tags prefixed tfc_ and the function named %s. */\n", reproCallee)
 	w("%s\n", ctype.Render(p.fn))
 	for i, prm := range p.fn.Params {
 		w("typedef %s;\n", ctype.Declarator(prm.Type, fmt.Sprintf("tf_t%d", i)))
 		w("_Static_assert(sizeof(tf_t%d) == %d && _Alignof(tf_t%d) == %d, \"%s: the compiler lays out %s differently from trampfuzz\");\n",
 			i, p.sizes[i], i, p.aligns[i], p.names[i], strings.ReplaceAll(p.types[i], `"`, `'`))
 	}
-	w("\n#define TF_NARGS %d\n#define TF_NBYTES %d\n#define TF_RUNS %d\n#define TF_PATLEN %d\n#define TF_WIN %d\n", len(p.sizes), nbytes, p.runs, p.patLen, p.window)
-	w("#define TF_CAPWIN %d /* the window starts here in the capture */\n", reproCapWindow)
-	w("#define TF_STR_(x) #x\n#define TF_STR(x) TF_STR_(x)\n")
-	w("#define TF_CAPLEN (TF_CAPWIN + TF_WIN)\n\n")
+	w("\n#define TF_NARGS %d\n#define TF_NBYTES %d\n#define TF_RUNS %d\n#define TF_PATLEN %d\n#define TF_WIN %d\n", len(p.sizes), nbytes, p.runs, p.patLen, window)
+	w("#define TF_NGPR %d\n#define TF_NFPR %d\n", len(stub.GPRs), len(stub.FPRs))
+	w("#define TF_GPROFF %d\n#define TF_FPROFF %d\n#define TF_CAPWIN %d\n#define TF_CAPLEN %d\n", capture.GPROff, capture.FPROff, capture.WindowOff, capture.Size(window))
+	w("#define TF_ABI %s\n\n", cString(t.abi))
 
+	names := func(regs []loc.Reg) string {
+		var out []string
+		for _, r := range regs {
+			out = append(out, cString(r.String()))
+		}
+		return strings.Join(out, ", ")
+	}
+	w("static const char *const tf_gpr_name[TF_NGPR] = { %s };\n", names(stub.GPRs))
+	w("static const char *const tf_fpr_name[TF_NFPR] = { %s };\n", names(stub.FPRs))
 	w("static const char *const tf_arg_name[TF_NARGS + 1] = {")
 	for _, n := range p.names {
 		w(" %s,", cString(n))
@@ -285,26 +382,55 @@ func reproARM64(c *Case) string {
 		w(" %d,", o)
 	}
 	w(" 0 };\n")
-	w("/* Locations {kind, reg, byte}: kind 1 = x, 2 = v, 3 = sp (byte = offset), 4 = by reference, 0 = none. */\n")
+	w("/* 1: the byte holds no value and may be passed nowhere (padding, bytes 10-15 of a long double): not checked. */\n")
+	w("static const unsigned char tf_pad[TF_NBYTES + 1] = {")
+	for i, pad := range p.pad {
+		if i%32 == 0 {
+			w("\n\t")
+		}
+		if pad {
+			w("1,")
+		} else {
+			w("0,")
+		}
+	}
+	w("0 };\n")
+	w("/* Locations {kind, reg, byte}: kind 1 = tf_gpr_name[reg], 2 = tf_fpr_name[reg], 3 = sp (byte = offset),\n")
+	w("   4 = by reference (not located), 0 = none. */\n")
 	w("struct tf_loc { unsigned char kind, reg; unsigned short off; };\n")
-	w("/* Where AAPCS64 puts each argument byte (the report's ABI placement). */\n")
-	w("static const struct tf_loc tf_abi[TF_NBYTES + 1] = {")
-	for i, l := range p.abi {
-		if i%8 == 0 {
-			w("\n\t")
+	table := func(name string, locs []loc.Loc) {
+		w("static const struct tf_loc %s[TF_NBYTES + 1] = {", name)
+		for i, l := range locs {
+			if i%8 == 0 {
+				w("\n\t")
+			}
+			w("%s, ", cLoc(stub, l))
 		}
-		w("%s, ", cLoc(l))
+		w("{0,0,0} };\n")
 	}
-	w("{0,0,0} };\n")
+	w("/* Where %s puts each argument byte (kind 0: it does not pass it), as this compiler reads it. */\n", t.abi)
+	for k, tbl := range tables {
+		var conds []string
+		for r, rd := range rds {
+			if which[r] == k {
+				conds = append(conds, "("+rd.cond+")")
+			}
+		}
+		if len(conds) == 0 {
+			continue
+		}
+		w("#if %s\n", strings.Join(conds, " || "))
+		if k == 0 {
+			w("/* The report's placement (trampfuzz's %s oracle). */\n", c.Target.ABI.Name)
+		}
+		table("tf_abi", tbl)
+		w("#endif\n")
+	}
+	for _, rd := range rds {
+		w("#if %s\n#define TF_READING \"%s (%s)\"\n#endif\n", rd.cond, rd.variant.Name, rd.compiler)
+	}
 	w("/* Where the %s trampoline reads each argument byte (kind 0: it never saves it). */\n", c.Target.Kernel)
-	w("static const struct tf_loc tf_jit[TF_NBYTES + 1] = {")
-	for i, l := range p.jit {
-		if i%8 == 0 {
-			w("\n\t")
-		}
-		w("%s, ", cLoc(l))
-	}
-	w("{0,0,0} };\n")
+	table("tf_jit", p.jit)
 	w("/* The argument bytes of each run. */\n")
 	w("static const unsigned char tf_pat[TF_RUNS][TF_PATLEN] __attribute__((aligned(16))) = {\n")
 	for _, row := range p.pat {
@@ -326,62 +452,38 @@ func reproARM64(c *Case) string {
 		args = append(args, fmt.Sprintf("a%d", i))
 	}
 	w("\t%s(%s);\n", reproCallee, strings.Join(args, ", "))
-	w("\t__asm__ volatile(\"\" ::: \"memory\"); /* a real call, not a tail call: the frame stays live */\n}\n")
+	w("\t__asm__ volatile(\"\" ::: \"memory\"); /* a real call, not a tail call: the frame stays live */\n}\n\n")
+	w("/* The capture stub (the one trampfuzz truth observes compilers with). */\n")
+	b.WriteString(stub.Asm([]string{reproCallee}, capture.Window{Bytes: window}))
+	b.WriteString("\n" + capture.ScrubC(4096))
 	b.WriteString(reproRuntime)
 	return b.String()
 }
 
-// reproRuntime is the fixed part of repro.c: the stub, the runs, the search
-// and the report.
-const reproRuntime = `
-/* The stub: stores x0-x7, q0-q7 and SP, then copies TF_WIN bytes of stack
-   from SP up (the caller's outgoing arguments). It touches only x10-x17,
-   which AAPCS64 lets a callee clobber, and returns without a result. */
-unsigned char tf_cap[TF_CAPLEN] __attribute__((aligned(16)));
-__asm__(
-	"\t.text\n"
-	"\t.p2align 4\n"
-	"\t.globl ` + reproCallee + `\n"
-	"\t.type ` + reproCallee + `, %function\n"
-	"` + reproCallee + `:\n"
-` + truth.CaptureRegsAArch64 + `	"\tadd x11, x16, #208\n"
-	"\tmov x10, #" TF_STR(TF_WIN) "\n"
-	"1:\tldp x12, x13, [x17], #16\n"
-	"\tstp x12, x13, [x11], #16\n"
-	"\tsubs x10, x10, #16\n"
-	"\tb.hi 1b\n"
-	"\tret\n"
-	"\t.size ` + reproCallee + `, .-` + reproCallee + `\n");
+// regRange names a register list by its ends: "x0-x7".
+func regRange(regs []loc.Reg) string {
+	if len(regs) == 0 {
+		return "no registers"
+	}
+	return regs[0].String() + "-" + regs[len(regs)-1].String()
+}
 
+// reproRuntime is the fixed part of repro.c: the runs, the search and the
+// report.
+const reproRuntime = `
 static unsigned char tf_caps[TF_RUNS][TF_CAPLEN];
 
-` + reproScrubC + `
 /* The value of location l in run r; 0 when l is not captured. */
 static int tf_value(int r, struct tf_loc l, unsigned char *v)
 {
 	switch (l.kind) {
-	case 1: if (l.reg < 8 && l.off < 8) { *v = tf_caps[r][8 * l.reg + l.off]; return 1; } break;
-	case 2: if (l.reg < 8 && l.off < 16) { *v = tf_caps[r][64 + 16 * l.reg + l.off]; return 1; } break;
+	case 1: if (l.reg < TF_NGPR && l.off < 8) { *v = tf_caps[r][TF_GPROFF + 8 * l.reg + l.off]; return 1; } break;
+	case 2: if (l.reg < TF_NFPR && l.off < 16) { *v = tf_caps[r][TF_FPROFF + 16 * l.reg + l.off]; return 1; } break;
 	case 3: if (l.off < TF_WIN) { *v = tf_caps[r][TF_CAPWIN + l.off]; return 1; } break;
 	}
 	return 0;
 }
 
-/* Whether l held argument byte k (flat index) in every run. */
-static int tf_holds(struct tf_loc l, int k)
-{
-	int arg = 0;
-	while (tf_arg_first[arg + 1] <= k)
-		arg++;
-	for (int r = 0; r < TF_RUNS; r++) {
-		unsigned char v;
-		if (!tf_value(r, l, &v) || v != tf_pat[r][tf_arg_pat[arg] + k - tf_arg_first[arg]])
-			return 0;
-	}
-	return 1;
-}
-
-` + reproOwnerC + `
 static int tf_arg_of(int k)
 {
 	int arg = 0;
@@ -390,14 +492,35 @@ static int tf_arg_of(int k)
 	return arg;
 }
 
-static void tf_print_loc(struct tf_loc l)
+/* Whether l held argument byte k (flat index) in every run. */
+static int tf_holds(struct tf_loc l, int k)
+{
+	int arg = tf_arg_of(k);
+	for (int r = 0; r < TF_RUNS; r++) {
+		unsigned char v;
+		if (!tf_value(r, l, &v) || v != tf_pat[r][tf_arg_pat[arg] + k - tf_arg_first[arg]])
+			return 0;
+	}
+	return 1;
+}
+
+/* The argument byte l held in every run, or -1. */
+static int tf_owner(struct tf_loc l)
+{
+	for (int k = 0; k < TF_NBYTES; k++)
+		if (tf_holds(l, k))
+			return k;
+	return -1;
+}
+
+static void tf_print_loc(struct tf_loc l, const char *none)
 {
 	switch (l.kind) {
-	case 1: printf("x%d.%d", l.reg, l.off); break;
-	case 2: printf("v%d.%d", l.reg, l.off); break;
+	case 1: printf("%s.%d", tf_gpr_name[l.reg], l.off); break;
+	case 2: printf("%s.%d", tf_fpr_name[l.reg], l.off); break;
 	case 3: printf("sp+%d", l.off); break;
 	case 4: printf("(by reference)"); break;
-	default: printf("(not saved)"); break;
+	default: printf("%s", none); break;
 	}
 }
 
@@ -408,28 +531,56 @@ static int tf_next(struct tf_loc a, struct tf_loc b)
 	       b.off == a.off + 1 && b.off < width;
 }
 
-/* Prints locations folded into runs, as trampfuzz writes them: x2.0-7 sp+16-31. */
-static void tf_print_runs(const struct tf_loc *ls, int n)
+/* Prints locations folded into runs, as trampfuzz writes them: x2.0-7 sp+16-31;
+   none names a run of bytes without a location. */
+static void tf_print_runs(const struct tf_loc *ls, int n, const char *none)
 {
 	for (int i = 0; i < n;) {
 		int j = i + 1;
+		if (ls[i].kind == 0 || ls[i].kind == 4) {
+			while (j < n && ls[j].kind == ls[i].kind)
+				j++;
+			printf(" (%s: %d byte%s)", ls[i].kind == 4 ? "by reference" : none, j - i, j - i > 1 ? "s" : "");
+			i = j;
+			continue;
+		}
 		while (j < n && tf_next(ls[j - 1], ls[j]))
 			j++;
 		printf(" ");
-		tf_print_loc(ls[i]);
+		tf_print_loc(ls[i], none);
 		if (j - i > 1)
 			printf("-%d", ls[j - 1].off);
 		i = j;
 	}
 }
 
-` + reproPrintOwnersC + `
+/* Prints argument bytes folded: a0.0-3 ?(4 bytes) a1.0-7 (? = no argument byte). */
+static void tf_print_owners(const int *own, int n)
+{
+	for (int i = 0; i < n;) {
+		int j = i + 1;
+		if (own[i] < 0) {
+			while (j < n && own[j] < 0)
+				j++;
+			printf(" ?(%d byte%s)", j - i, j - i > 1 ? "s" : "");
+		} else {
+			int arg = tf_arg_of(own[i]);
+			while (j < n && own[j] == own[j - 1] + 1 && tf_arg_of(own[j]) == arg)
+				j++;
+			printf(" %s.%d", tf_arg_name[arg], own[i] - tf_arg_first[arg]);
+			if (j - i > 1)
+				printf("-%d", own[j - 1] - tf_arg_first[arg]);
+		}
+		i = j;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int verbose = argc > 1 && argv[1][0] == '-' && argv[1][1] == 'v';
-	static struct tf_loc prim[TF_NBYTES + 1], all[TF_WIN + 8 * 8 + 8 * 16];
+	static struct tf_loc prim[TF_NBYTES + 1], all[TF_WIN + 8 * TF_NGPR + 16 * TF_NFPR];
 	static int own[TF_NBYTES + 1];
-	int abi_missing = 0, jit_wrong = 0;
+	int abi_missing = 0, jit_wrong = 0, checked = 0;
 
 	for (int r = 0; r < TF_RUNS; r++) {
 		tf_scrub();
@@ -438,10 +589,10 @@ int main(int argc, char **argv)
 	}
 	/* Every location the stub captured. */
 	int nall = 0;
-	for (int n = 0; n < 8; n++)
+	for (int n = 0; n < TF_NGPR; n++)
 		for (int k = 0; k < 8; k++)
 			all[nall++] = (struct tf_loc){1, n, k};
-	for (int n = 0; n < 8; n++)
+	for (int n = 0; n < TF_NFPR; n++)
 		for (int k = 0; k < 16; k++)
 			all[nall++] = (struct tf_loc){2, n, k};
 	for (int k = 0; k < TF_WIN; k++)
@@ -452,6 +603,7 @@ int main(int argc, char **argv)
 #else
 	printf("compiler: gcc %s\n", __VERSION__);
 #endif
+	printf("reading: %s\n", TF_READING);
 	printf("where each argument byte was at entry (%d runs):\n", TF_RUNS);
 	for (int a = 0; a < TF_NARGS; a++) {
 		int lo = tf_arg_first[a], hi = tf_arg_first[a + 1], extra = 0;
@@ -470,7 +622,7 @@ int main(int argc, char **argv)
 		}
 		printf("  %s %s:", tf_arg_name[a], tf_arg_type[a]);
 		if (hi > lo)
-			tf_print_runs(prim + lo, hi - lo);
+			tf_print_runs(prim + lo, hi - lo, "nowhere");
 		printf("\n");
 		if (extra)
 			printf("    (%d more copies of its bytes found; -v lists them)\n", extra);
@@ -482,42 +634,51 @@ int main(int argc, char **argv)
 			for (int i = 0; i < nall; i++)
 				if (tf_holds(all[i], k)) {
 					printf(" ");
-					tf_print_loc(all[i]);
+					tf_print_loc(all[i], "");
 				}
 			printf("\n");
 		}
 	}
 
-	printf("against AAPCS64:\n");
+	printf("against %s, as %s reads it:\n", TF_ABI, TF_READING);
 	for (int a = 0; a < TF_NARGS; a++) {
-		int lo = tf_arg_first[a], hi = tf_arg_first[a + 1], miss = 0, unchecked = 0;
+		int lo = tf_arg_first[a], hi = tf_arg_first[a + 1], miss = 0, unchecked = 0, pad = 0;
 		for (int k = lo; k < hi; k++) {
-			if (tf_abi[k].kind == 4 || tf_abi[k].kind == 0)
+			if (tf_abi[k].kind == 0 || tf_abi[k].kind == 4)
 				unchecked++;
+			else if (tf_pad[k])
+				pad++;
 			else if (!tf_holds(tf_abi[k], k))
 				miss++;
 		}
 		abi_missing += miss;
 		printf("  %s: expected", tf_arg_name[a]);
-		tf_print_runs(tf_abi + lo, hi - lo);
+		tf_print_runs(tf_abi + lo, hi - lo, "not passed");
 		if (miss)
-			printf(": %d byte(s) NOT there\n", miss);
-		else if (unchecked)
-			printf(": not checked (by reference)\n");
+			printf(": %d byte(s) NOT there", miss);
+		else if (unchecked == hi - lo && hi > lo)
+			printf(": not checked");
 		else
-			printf(": found\n");
+			printf(": found");
+		if (pad)
+			printf(" (%d byte%s of padding not checked)", pad, pad > 1 ? "s" : "");
+		printf("\n");
 	}
 	printf("against the trampoline:\n");
 	for (int a = 0; a < TF_NARGS; a++) {
 		int lo = tf_arg_first[a], hi = tf_arg_first[a + 1], wrong = 0;
 		for (int k = lo; k < hi; k++) {
 			own[k] = tf_jit[k].kind ? tf_owner(tf_jit[k]) : -1;
+			/* Bytes the caller does not pass, and padding, may be read from anywhere. */
+			if (tf_abi[k].kind == 0 || tf_pad[k])
+				continue;
+			checked++;
 			if (own[k] != k)
 				wrong++;
 		}
 		jit_wrong += wrong;
 		printf("  %s: reads", tf_arg_name[a]);
-		tf_print_runs(tf_jit + lo, hi - lo);
+		tf_print_runs(tf_jit + lo, hi - lo, "not saved");
 		if (!wrong) {
 			printf(": right\n");
 			continue;
@@ -527,14 +688,14 @@ int main(int argc, char **argv)
 		printf("\n");
 	}
 	if (abi_missing == 0 && jit_wrong > 0) {
-		printf("CONFIRMED: every argument byte is where AAPCS64 says; the trampoline reads %d of %d bytes from elsewhere\n",
-		       jit_wrong, TF_NBYTES);
+		printf("CONFIRMED: every argument byte is where %s says; the trampoline reads %d of %d value bytes from elsewhere\n",
+		       TF_ABI, jit_wrong, checked);
 		return 0;
 	}
 	if (abi_missing)
-		printf("NOT CONFIRMED: %d argument byte(s) are not where AAPCS64 says (a compiler difference or an oracle bug)\n", abi_missing);
+		printf("NOT CONFIRMED: %d argument byte(s) are not where %s says (a compiler difference or an oracle bug)\n", abi_missing, TF_ABI);
 	else
-		printf("NOT CONFIRMED: the trampoline reads every byte from the right place\n");
+		printf("NOT CONFIRMED: the trampoline reads every byte from where this compiler put it\n");
 	return 1;
 }
 `

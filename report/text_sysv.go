@@ -8,6 +8,13 @@ import (
 	"github.com/trampfuzz/trampfuzz/oracle"
 )
 
+// The commands that build and run an x86-64 repro.c natively, as the
+// README gives them.
+const (
+	ReproCommandX86GCC   = "gcc -O2 -static -o repro-gcc repro.c && ./repro-gcc"
+	ReproCommandX86Clang = "clang -O2 -static -o repro-clang repro.c && ./repro-clang"
+)
+
 // specSysV is where the System V rules of the paraphrase table live.
 const specSysV = "System V x86-64 psABI " + oracle.SysVRelease + " §3.2.3 \"Parameter Passing\" (gitlab.com/x86-psABIs/x86-64-ABI)"
 
@@ -36,10 +43,11 @@ func init() {
 			return "`arch/x86/net/bpf_jit_comp.c: arch_prepare_bpf_trampoline()` → `__arch_prepare_bpf_trampoline()` → " + x86JITPath(c)
 		},
 		reproduce: func(c *Case) string {
-			return fmt.Sprintf("`repro.c` calls `%s` through an assembly stub that records rdi, rsi, rdx, rcx, r8, r9, xmm0–xmm7 and the stack at entry, with a distinct byte pattern in every argument byte, and prints where each byte was, in the notation above. It exits 0 when the compiler put every byte where System V says (as that compiler reads it: gcc and clang ≥ 20 as the table above, clang 14–19 with the differences `trampfuzz abi -abi sysv/clang14` and `sysv/clang18` model) and the trampoline's reading is wrong, 1 otherwise. On an x86-64 Linux host:\n\n", c.Func.Name) +
-				fmt.Sprintf("```sh\n%s\n%s\n```\n\n", ReproCommandX86GCC, ReproCommandX86Clang)
+			return fmt.Sprintf("`repro.c` calls `%s` through an assembly stub that records rdi, rsi, rdx, rcx, r8, r9, xmm0–xmm7 and the stack at entry, with a distinct byte pattern in every argument byte, and prints where each byte was, in the notation above. It exits 0 when the compiler put every byte where System V says (as that compiler reads it: gcc and clang ≥ 20 as the table above, clang 14–19 with the differences `trampfuzz abi -abi sysv/clang14`, `sysv/clang18` and `sysv/clang19` model) and the trampoline's reading is wrong, 1 otherwise. On an x86-64 Linux host:\n\n", c.Func.Name) +
+				"```sh\n" + ReproCommandX86GCC + "\n" + ReproCommandX86Clang + "\n```\n\n"
 		},
-		repro: reproX86,
+		reproCommands: []string{ReproCommandX86GCC, ReproCommandX86Clang},
+		padNowhere:    true,
 	})
 }
 

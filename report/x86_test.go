@@ -274,18 +274,17 @@ func clangMajor(t *testing.T, clang string) int {
 }
 
 // readingFor is the System V variant a compiler should be checked
-// against: gcc follows the default oracle; clang by major version
-// (oracle.SysV.Variants(): LLVM < 18, 18-19, ≥ 20).
+// against: the one its release reads the psABI as (gcc: clangMajor 0).
 func readingFor(clangMajor int) string {
-	switch {
-	case clangMajor == 0:
-		return "sysv"
-	case clangMajor < 18:
-		return "sysv/clang14"
-	case clangMajor < 20:
-		return "sysv/clang18"
+	cc, major := "clang", clangMajor
+	if clangMajor == 0 {
+		cc, major = "gcc", 12
 	}
-	return "sysv/clang"
+	v, err := oracle.CompilerVariant(arch.X86_64, cc, major)
+	if err != nil {
+		panic(err)
+	}
+	return v.Name
 }
 
 // commandArgv turns a README command "CC ARGS... && ./BIN" into the

@@ -5,18 +5,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/trampfuzz/trampfuzz/capture"
 	"github.com/trampfuzz/trampfuzz/ctype"
 )
 
-// The capture record the stub writes into tf_cap, and the runner copies to
-// stdout after each call: x0–x7, q0–q7, SP at entry, the window length, then
-// the stack window [SP, main's frame).
+// The capture record (package capture) the stub writes into tf_cap, and the
+// runner copies to stdout after each call, ends with the stack window [SP,
+// main's frame), at most maxWindow bytes.
 const (
-	capXOff     = 0   // x0..x7, 8 bytes each
-	capQOff     = 64  // q0..q7, 16 bytes each
-	capSPOff    = 192 // SP at entry
-	capWinOff   = 200 // window length in bytes
-	capHeader   = 208 // the window starts here (16-aligned for ldp/stp)
 	maxWindow   = 1 << 16
 	scrubBytes  = 1 << 14 // stack cleared below main before each call
 	patternBase = 16      // every argument's pattern starts 16-aligned (or more)
@@ -186,7 +182,7 @@ func generate(plans []sigPlan, kind harnessKind, a *archSpec) harness {
 	w(-1, "static const int tf_cases[] = { "+strings.Join(cases, ", ")+" };\n")
 	w(-1, "static const tf_u64 *const tf_metas[] = { "+strings.Join(metas, ", ")+" };\n")
 	w(-1, "static const tf_u64 tf_nparams[] = { "+strings.Join(nparams, ", ")+" };\n")
-	w(-1, orARM64(a).captureRunner(plans))
+	w(-1, captureStub(plans, orARM64(a))+captureMain)
 	h.src = b.String()
 	return h
 }
@@ -250,52 +246,21 @@ static tf_u64 tf_start(int argc, char **argv) {
 }
 `
 
-// captureRunner is the assembly stub every callee name labels, and main.
-func captureRunner(plans []sigPlan) string {
-	var labels strings.Builder
+// captureStub is the capture stub (package capture) every callee name
+// labels, with the window from SP up to main's frame (the caller's
+// outgoing arguments, by-reference copies and frame), at most maxWindow
+// bytes.
+func captureStub(plans []sigPlan, a *archSpec) string {
+	var labels []string
 	for _, p := range plans {
-		fmt.Fprintf(&labels, "\t.globl %[1]s\n\t.type %[1]s, %%function\n%[1]s:\n", p.renamed.Name)
+		labels = append(labels, p.renamed.Name)
 	}
-	return `
-unsigned char tf_cap[` + strconv.Itoa(capHeader+maxWindow) + `] __attribute__((aligned(16)));
-tf_u64 tf_top;
-
-/* The stub: saves x0-x7, q0-q7 and SP, then copies the stack from SP up to
-   main's frame (the caller's outgoing arguments, by-reference copies and
-   frame), at most ` + strconv.Itoa(maxWindow) + ` bytes. It touches only x9-x17, which AAPCS64
-   lets a callee clobber, and returns without writing a result. */
-__asm__(
-	"\t.text\n"
-	"\t.p2align 4\n"
-` + cLines(labels.String()) + `	"tf_capture:\n"
-` + CaptureRegsAArch64 + `	"\tadrp x9, tf_top\n"
-	"\tldr x9, [x9, :lo12:tf_top]\n"
-	"\tsub x10, x9, x17\n"
-	"\tmov x11, #` + strconv.Itoa(maxWindow) + `\n"
-	"\tcmp x10, x11\n"
-	"\tcsel x10, x10, x11, ls\n"
-	"\tstr x10, [x16, #200]\n"
-	"\tadd x11, x16, #208\n"
-	"\tcbz x10, 2f\n"
-	"1:\tldp x12, x13, [x17], #16\n"
-	"\tstp x12, x13, [x11], #16\n"
-	"\tsubs x10, x10, #16\n"
-	"\tb.hi 1b\n"
-	"2:\tret\n"
-	"\t.size tf_capture, .-tf_capture\n");
-` + captureMain
+	return "\ntf_u64 tf_top;\n" + a.stub.Asm(append(labels, "tf_capture"), capture.Window{Top: "tf_top", Max: maxWindow})
 }
 
 // captureMain is the capture pass's main, after the architecture's stub.
 var captureMain = `
-/* Clears the stack the next call will use, so bytes left there by the
-   previous run cannot pass for this run's arguments. */
-static void __attribute__((noinline)) tf_scrub(void) {
-	unsigned char b[` + strconv.Itoa(scrubBytes) + `];
-	__builtin_memset(b, 0, sizeof b);
-	__asm__ volatile("" :: "r"(b) : "memory");
-}
-
+` + capture.ScrubC(scrubBytes) + `
 /* stdin, per signature: nruns, patlen, then nruns patterns of patlen bytes.
    stdout, per signature: index, nruns, nparams, sizeof and _Alignof of each
    parameter, then one capture per run. */
@@ -314,7 +279,7 @@ int main(int argc, char **argv) {
 			tf_rd(tf_pat, in[1]);
 			tf_scrub();
 			tf_groups[i](tf_cases[i]);
-			tf_wr(tf_cap, ` + strconv.Itoa(capHeader) + ` + ((tf_u64 *)tf_cap)[` + strconv.Itoa(capWinOff/8) + `]);
+			tf_wr(tf_cap, ` + strconv.Itoa(capture.WindowOff) + ` + ((tf_u64 *)tf_cap)[` + strconv.Itoa(capture.LenOff/8) + `]);
 		}
 	}
 	return 0;
@@ -403,18 +368,6 @@ int main(int argc, char **argv) {
 	return 0;
 }
 `
-
-// cLines turns assembler text into C string literal lines for __asm__.
-func cLines(s string) string {
-	var b strings.Builder
-	for _, l := range strings.SplitAfter(s, "\n") {
-		if l == "" {
-			continue
-		}
-		b.WriteString("\t" + strconv.Quote(l) + "\n")
-	}
-	return b.String()
-}
 
 // renameFunc copies fn with every tag, typedef and enumerator prefixed by
 // "t<id>_", every anonymous record or enum given a tag (so the caller can

@@ -155,8 +155,8 @@ func (pt patterns) writeTo(w *bytes.Buffer) {
 	}
 }
 
-// capture is what the stub saw at one call.
-type capture struct {
+// captured is what the stub saw at one call.
+type captured struct {
 	x   [64]byte  // x0..x7, little-endian
 	q   [128]byte // q0..q7
 	sp  uint64
@@ -205,7 +205,7 @@ type refBase struct {
 
 // locate turns the captures of one signature into candidate locations per
 // argument byte, and the pointers to argument copies it found.
-func locate(p sigPlan, pt patterns, caps []capture) (*Observation, []refBase) {
+func locate(p sigPlan, pt patterns, caps []captured) (*Observation, []refBase) {
 	cands := make([][][]loc.Loc, len(p.sizes))
 	for j, s := range p.sizes {
 		cands[j] = make([][]loc.Loc, s)
@@ -218,7 +218,7 @@ func locate(p sigPlan, pt patterns, caps []capture) (*Observation, []refBase) {
 			cands[ab.arg][ab.b] = append(cands[ab.arg][ab.b], l)
 		}
 	}
-	keyOf := func(val func(c *capture) (byte, bool)) (uint64, bool) {
+	keyOf := func(val func(c *captured) (byte, bool)) (uint64, bool) {
 		var key uint64
 		for r := range caps {
 			v, ok := val(&caps[r])
@@ -232,14 +232,14 @@ func locate(p sigPlan, pt patterns, caps []capture) (*Observation, []refBase) {
 	arch := orARM64(p.arch)
 	for n, reg := range arch.gprs {
 		for k := 0; k < 8; k++ {
-			if key, ok := keyOf(func(c *capture) (byte, bool) { return c.x[8*n+k], true }); ok {
+			if key, ok := keyOf(func(c *captured) (byte, bool) { return c.x[8*n+k], true }); ok {
 				add(key, loc.RegByte(reg, k))
 			}
 		}
 	}
 	for n, reg := range arch.fprs {
 		for k := 0; k < 16; k++ {
-			if key, ok := keyOf(func(c *capture) (byte, bool) { return c.q[16*n+k], true }); ok {
+			if key, ok := keyOf(func(c *captured) (byte, bool) { return c.q[16*n+k], true }); ok {
 				add(key, loc.RegByte(reg, k))
 			}
 		}
@@ -259,7 +259,7 @@ func locate(p sigPlan, pt patterns, caps []capture) (*Observation, []refBase) {
 		arg, off int
 	}
 	var refs []ref
-	tryBase := func(base loc.Loc, value func(c *capture) uint64) {
+	tryBase := func(base loc.Loc, value func(c *captured) uint64) {
 		off := -1
 		for r := range caps {
 			v := value(&caps[r])
@@ -286,10 +286,10 @@ func locate(p sigPlan, pt patterns, caps []capture) (*Observation, []refBase) {
 		}
 	}
 	for n, reg := range arch.gprs {
-		tryBase(loc.RegByte(reg, 0), func(c *capture) uint64 { return binary.LittleEndian.Uint64(c.x[8*n:]) })
+		tryBase(loc.RegByte(reg, 0), func(c *captured) uint64 { return binary.LittleEndian.Uint64(c.x[8*n:]) })
 	}
 	for o := 0; o+8 <= bound; o += 8 {
-		tryBase(loc.Stack(o), func(c *capture) uint64 { return binary.LittleEndian.Uint64(c.win[o:]) })
+		tryBase(loc.Stack(o), func(c *captured) uint64 { return binary.LittleEndian.Uint64(c.win[o:]) })
 	}
 
 	// On the stack: the largest argument area the signature can have. A
@@ -299,7 +299,7 @@ func locate(p sigPlan, pt patterns, caps []capture) (*Observation, []refBase) {
 	// argument area from the caller's frame would take the ABI's rules,
 	// which are what this package checks.
 	for o := 0; o < bound; o++ {
-		if key, ok := keyOf(func(c *capture) (byte, bool) { return c.win[o], true }); ok {
+		if key, ok := keyOf(func(c *captured) (byte, bool) { return c.win[o], true }); ok {
 			add(key, loc.Stack(o))
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/trampfuzz/trampfuzz/capture"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/toolchain"
 )
@@ -314,11 +315,11 @@ func (b *batchRun) execute(ctx context.Context, dir string, bl built, obs []*Obs
 	for k, p := range bl.plans {
 		pats[k] = makePatterns(p, b.seed)
 	}
-	type captured struct {
+	type located struct {
 		obs   *Observation
 		bases []refBase
 	}
-	caught := make([]*captured, len(bl.plans))
+	caught := make([]*located, len(bl.plans))
 	err := b.runLoop(ctx, bl,
 		func(k int, in *bytes.Buffer) {
 			if b.corrupt[bl.plans[k].idx] {
@@ -329,14 +330,14 @@ func (b *batchRun) execute(ctx context.Context, dir string, bl built, obs []*Obs
 			pats[k].writeTo(in)
 		},
 		func(out []byte, start int) (int, error) {
-			return decodeStream(out, bl.plans, pats, start, func(k int, caps []capture, err error) {
+			return decodeStream(out, bl.plans, pats, start, func(k int, caps []captured, err error) {
 				if err != nil {
 					errs[bl.plans[k].idx] = b.sigErr(StageLayout, err.Error())
 					return
 				}
 				o, bases := locate(bl.plans[k], pats[k], caps)
 				o.Compiler = b.compiler
-				caught[k] = &captured{o, bases}
+				caught[k] = &located{o, bases}
 			})
 		},
 		func(k int, why string) { errs[bl.plans[k].idx] = b.sigErr(StageRun, why) })
@@ -455,7 +456,7 @@ func (b *batchRun) runLoop(ctx context.Context, bl built, write func(k int, in *
 // signature, its header and one capture per run. It calls emit for every
 // complete signature and returns how far it got (the index of the first
 // signature it could not read).
-func decodeStream(out []byte, plans []sigPlan, pats []patterns, start int, emit func(k int, caps []capture, err error)) (int, error) {
+func decodeStream(out []byte, plans []sigPlan, pats []patterns, start int, emit func(k int, caps []captured, err error)) (int, error) {
 	r := reader{b: out}
 	for k := start; k < len(plans); k++ {
 		p := plans[k]
@@ -470,9 +471,9 @@ func decodeStream(out []byte, plans []sigPlan, pats []patterns, start int, emit 
 		for j := range meta {
 			meta[j] = r.u64()
 		}
-		caps := make([]capture, nruns)
+		caps := make([]captured, nruns)
 		for j := range caps {
-			caps[j] = r.capture()
+			caps[j] = r.captured()
 		}
 		if r.short {
 			return k, nil
@@ -505,18 +506,18 @@ func (r *reader) u64() uint64 {
 	return binary.LittleEndian.Uint64(v)
 }
 
-func (r *reader) capture() capture {
-	hdr := r.take(capHeader)
+func (r *reader) captured() captured {
+	hdr := r.take(capture.WindowOff)
 	if hdr == nil {
-		return capture{}
+		return captured{}
 	}
-	c := capture{sp: binary.LittleEndian.Uint64(hdr[capSPOff:])}
-	copy(c.x[:], hdr[capXOff:capQOff])
-	copy(c.q[:], hdr[capQOff:capSPOff])
-	n := binary.LittleEndian.Uint64(hdr[capWinOff:])
+	c := captured{sp: binary.LittleEndian.Uint64(hdr[capture.SPOff:])}
+	copy(c.x[:], hdr[capture.GPROff:capture.FPROff])
+	copy(c.q[:], hdr[capture.FPROff:capture.SPOff])
+	n := binary.LittleEndian.Uint64(hdr[capture.LenOff:])
 	if n > maxWindow {
 		r.short = true
-		return capture{}
+		return captured{}
 	}
 	c.win = r.take(int(n))
 	return c

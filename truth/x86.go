@@ -36,6 +36,7 @@ import (
 	"strings"
 
 	"github.com/trampfuzz/trampfuzz/arch"
+	"github.com/trampfuzz/trampfuzz/capture"
 	"github.com/trampfuzz/trampfuzz/ctype"
 	"github.com/trampfuzz/trampfuzz/loc"
 	"github.com/trampfuzz/trampfuzz/toolchain"
@@ -74,18 +75,19 @@ type archSpec struct {
 	retBuf loc.Reg
 
 	// The architecture's own parts of the harness, set by init in its
-	// file: the receive pass's runner (C text), the capture pass's
-	// runner, how far above SP stacked arguments reach, and its compilers.
-	recvRunner    string
-	captureRunner func(plans []sigPlan) string
-	stackBound    func(p sigPlan) int
-	findCompiler  func(c Compiler) (compilerTool, error)
+	// file: the receive pass's runner (C text), how far above SP stacked
+	// arguments reach, and its compilers.
+	recvRunner   string
+	stackBound   func(p sigPlan) int
+	findCompiler func(c Compiler) (compilerTool, error)
+	// stub is the capture stub of the architecture.
+	stub *capture.Stub
 }
 
 func init() {
-	x86Arch.recvRunner, x86Arch.captureRunner = recvRunnerX86, captureRunnerX86
+	x86Arch.recvRunner = recvRunnerX86
 	x86Arch.stackBound, x86Arch.findCompiler = stackBoundX86, findCompilerX86
-	arm64Arch.recvRunner, arm64Arch.captureRunner = recvRunner, captureRunner
+	arm64Arch.recvRunner = recvRunner
 	arm64Arch.stackBound, arm64Arch.findCompiler = stackBoundARM64, findCompiler
 }
 
@@ -99,8 +101,13 @@ var x86Arch = func() archSpec {
 
 // newArchSpec is the spec of rec with the facts its record says.
 func newArchSpec(rec *arch.Arch) archSpec {
+	stub, err := capture.For(rec)
+	if err != nil {
+		panic(err) // every architecture has a stub (capture's tests)
+	}
 	a := archSpec{
 		rec:  rec,
+		stub: stub,
 		gprs: loc.MustParseRegs(rec.GPRs),
 		fprs: loc.MustParseRegs(rec.FPRs),
 		x87:  rec.LongDoubleBytes == 10,
@@ -202,44 +209,6 @@ func x87Tuple[V any](rng *rand.Rand, runs int, used map[uint64]V) uint64 {
 			return key
 		}
 	}
-}
-
-// captureRunnerX86 is the x86-64 capture stub every callee name labels,
-// and main; see captureRunner for the AArch64 one and the protocol.
-func captureRunnerX86(plans []sigPlan) string {
-	var labels string
-	for _, p := range plans {
-		labels += fmt.Sprintf("\t.globl %[1]s\n\t.type %[1]s, @function\n%[1]s:\n", p.renamed.Name)
-	}
-	return `
-unsigned char tf_cap[` + strconv.Itoa(capHeader+maxWindow) + `] __attribute__((aligned(16)));
-tf_u64 tf_top;
-
-/* The stub: saves rdi, rsi, rdx, rcx, r8, r9, xmm0-xmm7 and the stack
-   pointer before the call (rsp + 8), then copies the stack from there up
-   to main's frame, at most ` + strconv.Itoa(maxWindow) + ` bytes. It clobbers only registers the
-   psABI lets a callee clobber. It returns the address it got in rdi in
-   rax (a MEMORY return buffer, psABI 1.0 §3.2.3 "Returning of Values")
-   and one x87 value in st0 (a long double return, which the caller pops;
-   fninit drops it when the caller expects none). */
-__asm__(
-	"\t.text\n"
-	"\t.p2align 4\n"
-` + cLines(labels) + `	"tf_capture:\n"
-` + CaptureRegsX86_64 + `	"\tmovq tf_top(%rip), %rcx\n"
-	"\tsubq %rsi, %rcx\n"
-	"\tmovl $` + strconv.Itoa(maxWindow) + `, %eax\n"
-	"\tcmpq %rax, %rcx\n"
-	"\tcmovaq %rax, %rcx\n"
-	"\tmovq %rcx, tf_cap+200(%rip)\n"
-	"\tleaq tf_cap+208(%rip), %rdi\n"
-	"\trep movsb\n"
-	"\tmovq tf_cap+0(%rip), %rax\n"
-	"\tfninit\n"
-	"\tfldz\n"
-	"\tret\n"
-	"\t.size tf_capture, .-tf_capture\n");
-` + captureMain
 }
 
 // recvRunnerX86 is tf_invoke for x86-64 and the receive pass's main; see
