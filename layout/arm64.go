@@ -150,7 +150,6 @@ type Trampoline struct {
 	Corrupt string `json:"corrupt,omitempty"`
 }
 
-
 func (j arm64Model) saveFunc() string { return "save_args" }
 
 // trampoline is the arm64 BPF trampoline (arch/arm64/net/bpf_jit_comp.c).
@@ -176,7 +175,6 @@ func (j arm64Model) trampoline(m *FuncModel, k Kernel, opts Options) (*Trampolin
 	}
 	return slotPlan{srcs: srcs}.trampoline(m, k), nil
 }
-
 
 // slotsOf is (arg_size + 7) / 8: one or two 8-byte slots.
 func slotsOf(size int) int { return (size + 7) / 8 }

@@ -134,7 +134,6 @@ type x86Model struct {
 	dwStores bool
 }
 
-
 // saveFunc: save_regs() until 473e3150e30a (v6.6), save_args() since.
 func (j x86Model) saveFunc() string {
 	if j.kind == x86SaveArgs {
