@@ -224,6 +224,14 @@ func Underlying(t Type) Type {
 	}
 }
 
+// IsBasic reports whether t is the basic type k, through typedefs
+// (IsBasic(t, Void) for a void return, IsBasic(t, Bool) for a _Bool, which
+// may only hold 0 or 1).
+func IsBasic(t Type, k BasicKind) bool {
+	b, ok := Underlying(t).(*Basic)
+	return ok && b.Kind == k
+}
+
 // Nesting is how deep records nest by value in t, through typedefs and
 // arrays: 0 for a non-record, 1 for a record without record members.
 func Nesting(t Type) int {

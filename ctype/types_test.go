@@ -44,3 +44,24 @@ func TestNesting(t *testing.T) {
 		}
 	}
 }
+
+// IsBasic sees through typedefs only: a typedef of _Bool is _Bool, a
+// pointer to void is not void.
+func TestIsBasic(t *testing.T) {
+	b := &ctype.Typedef{Name: "b", Type: &ctype.Typedef{Name: "bool", Type: ctype.TBool}}
+	for _, tc := range []struct {
+		t    ctype.Type
+		k    ctype.BasicKind
+		want bool
+	}{
+		{b, ctype.Bool, true},
+		{ctype.TVoid, ctype.Void, true},
+		{&ctype.Pointer{Elem: ctype.TVoid}, ctype.Void, false},
+		{ctype.TInt, ctype.Bool, false},
+		{nil, ctype.Void, false},
+	} {
+		if got := ctype.IsBasic(tc.t, tc.k); got != tc.want {
+			t.Errorf("IsBasic(%v, %v) = %v", tc.t, tc.k, got)
+		}
+	}
+}

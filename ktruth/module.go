@@ -53,17 +53,12 @@ func newSig(fn *ctype.Func, i int) Sig {
 			b[j] = byte(2 + k%250)
 			k++
 		}
-		if isBool(p.Type) {
+		if ctype.IsBasic(p.Type, ctype.Bool) {
 			b[0] = 1 // any other value is not a _Bool the caller may pass as is
 		}
 		s.Pattern = append(s.Pattern, b)
 	}
 	return s
-}
-
-func isBool(t ctype.Type) bool {
-	b, ok := ctype.Underlying(t).(*ctype.Basic)
-	return ok && b.Kind == ctype.Bool
 }
 
 // moduleSource is the C text of the test module: each signature's types,
@@ -90,7 +85,7 @@ func moduleSource(sigs []Sig) string {
 		for _, p := range fn.Params {
 			fmt.Fprintf(&b, "\tbarrier_data(&%s);\n", p.Name)
 		}
-		if !isVoid(fn.Return) {
+		if !ctype.IsBasic(fn.Return, ctype.Void) {
 			fmt.Fprintf(&b, "\t{\n\t\t%s;\n\t\t__builtin_memset(&r, 0, sizeof r);\n\t\treturn r;\n\t}\n", ctype.Declarator(fn.Return, "r"))
 		}
 		b.WriteString("}\n\n")
@@ -112,11 +107,6 @@ func moduleSource(sigs []Sig) string {
 	b.WriteString("static const struct kernel_param_ops run_ops = { .set = run_set };\n")
 	b.WriteString("module_param_cb(run, &run_ops, NULL, 0200);\n")
 	return b.String()
-}
-
-func isVoid(t ctype.Type) bool {
-	b, ok := ctype.Underlying(t).(*ctype.Basic)
-	return ok && b.Kind == ctype.Void
 }
 
 // cBytes writes bytes as a C string literal body of \x escapes; each is

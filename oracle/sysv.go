@@ -309,7 +309,7 @@ func (s *sysvState) placeAll(fn *ctype.Func) (loc.Placement, error) {
 		total += a.size
 	}
 	var retRules []string
-	if fn.Return != nil && !isVoid(fn.Return) {
+	if fn.Return != nil && !ctype.IsBasic(fn.Return, ctype.Void) {
 		r := s.classifyParam(fn.Return, true)
 		if r.memory {
 			// "If the type has class MEMORY, then the caller provides
@@ -343,11 +343,6 @@ func (s *sysvState) placeAll(fn *ctype.Func) (loc.Placement, error) {
 		out.Args[i] = arg
 	}
 	return out, nil
-}
-
-func isVoid(t ctype.Type) bool {
-	b, ok := ctype.Underlying(t).(*ctype.Basic)
-	return ok && b.Kind == ctype.Void
 }
 
 func (a *sysvArg) needs(c sysvClass) int {

@@ -44,11 +44,6 @@ type reproPlan struct {
 	pad []bool
 }
 
-func isBool(t ctype.Type) bool {
-	b, ok := ctype.Underlying(t).(*ctype.Basic)
-	return ok && b.Kind == ctype.Bool
-}
-
 // flatBytes lists the locations of every argument byte of pl in argument
 // order, sizes[i] bytes for argument i (the zero Loc where pl has none).
 func flatBytes(pl loc.Placement, sizes []int) []loc.Loc {
@@ -99,7 +94,7 @@ func planRepro(c *Case) reproPlan {
 		p.first = append(p.first, nbytes)
 		nbytes += size
 		off += size
-		if isBool(prm.Type) {
+		if ctype.IsBasic(prm.Type, ctype.Bool) {
 			nbool++
 		}
 	}
@@ -127,7 +122,7 @@ func planRepro(c *Case) reproPlan {
 	for i, prm := range c.Func.Params {
 		for b := 0; b < p.sizes[i]; b++ {
 			tuple := make([]byte, p.runs)
-			if isBool(prm.Type) {
+			if ctype.IsBasic(prm.Type, ctype.Bool) {
 				for r := range tuple {
 					tuple[r] = byte(boolMask >> r & 1)
 				}

@@ -203,7 +203,7 @@ func recvFunc(i int, p sigPlan, a *archSpec) string {
 		params = []string{"void"}
 	}
 	head := fmt.Sprintf("tf_recv_%d(%s)", i, strings.Join(params, ", "))
-	if ret := p.renamed.Return; a.returnsValue && ret != nil && !isVoid(ret) {
+	if ret := p.renamed.Return; a.returnsValue && ret != nil && !ctype.IsBasic(ret, ctype.Void) {
 		return fmt.Sprintf("%s { %s; __builtin_memset(&tf_r, 0, sizeof tf_r); %s return tf_r; }\n",
 			ctype.Declarator(ret, head), ctype.Declarator(ret, "tf_r"), strings.Join(body, " "))
 	}
@@ -383,10 +383,4 @@ func renameFunc(fn *ctype.Func, id int) *ctype.Func {
 		out.Params[i].Name = ""
 	}
 	return out
-}
-
-// isVoid reports whether t is void (through typedefs).
-func isVoid(t ctype.Type) bool {
-	b, ok := ctype.Underlying(t).(*ctype.Basic)
-	return ok && b.Kind == ctype.Void
 }

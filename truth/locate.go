@@ -42,14 +42,6 @@ func (p sigPlan) argBytes() int {
 	return n
 }
 
-// isBool reports whether t is _Bool (through typedefs): a _Bool argument
-// may only hold 0 or 1, or the compiler may pass another value than the
-// one in memory.
-func isBool(t ctype.Type) bool {
-	b, ok := ctype.Underlying(t).(*ctype.Basic)
-	return ok && b.Kind == ctype.Bool
-}
-
 // makePatterns gives every argument byte of p a tuple of values, one per
 // run, that no other byte of p has and whose values are not all equal.
 // _Bool arguments get tuples of 0 and 1, and enough runs that each has its
@@ -58,7 +50,7 @@ func makePatterns(p sigPlan, seed uint64) patterns {
 	rng := rand.New(rand.NewPCG(seed, uint64(p.idx)))
 	nbool := 0
 	for _, prm := range p.fn.Params {
-		if isBool(prm.Type) {
+		if ctype.IsBasic(prm.Type, ctype.Bool) {
 			nbool++
 		}
 	}
@@ -127,7 +119,7 @@ func makePatterns(p sigPlan, seed uint64) patterns {
 	for j, prm := range p.fn.Params {
 		for b := 0; b < p.sizes[j]; b++ {
 			var key uint64
-			if isBool(prm.Type) && len(boolKeys) > 0 {
+			if ctype.IsBasic(prm.Type, ctype.Bool) && len(boolKeys) > 0 {
 				key, boolKeys = boolKeys[0], boolKeys[1:]
 			} else if x87 != nil && x87[j] != nil && x87[j][b] {
 				key = x87Tuple(rng, runs, pt.owner)

@@ -149,7 +149,7 @@ func TestPatternsDistinct(t *testing.T) {
 				if v != pt.data[0][p.offsets[j]+b] {
 					same = false
 				}
-				if !isBool(fn.Params[j].Type) && (v == 0 || v == 0xff) {
+				if !ctype.IsBasic(fn.Params[j].Type, ctype.Bool) && (v == 0 || v == 0xff) {
 					t.Fatalf("a%d byte %d: value %#x in run %d", j, b, v, r)
 				}
 			}
