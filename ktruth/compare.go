@@ -77,6 +77,12 @@ func Compare(o *Observation, t check.Target) (*Comparison, error) {
 		return c, nil
 	}
 	if c.Kernel != Attached {
+		// A refusal's errno is the kernel's too (the model's negative, as
+		// the kernel returns it; the guest's positive, as unix.Errno).
+		if v.Rejected != nil && v.Rejected.Errno != 0 && o.Errno != 0 && abs(v.Rejected.Errno) != abs(o.Errno) {
+			c.Diffs = append(c.Diffs, fmt.Sprintf("errno: model %d (%s: %s), kernel %d (%s)",
+				abs(v.Rejected.Errno), v.Rejected.Stage, v.Rejected.Reason, abs(o.Errno), o.Message))
+		}
 		return c, nil
 	}
 	if o.Count != v.Ctx.Count {
@@ -151,4 +157,11 @@ func owner(s Sig, v byte) string {
 		}
 	}
 	return ""
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

@@ -175,6 +175,19 @@ func TestCompareRecorded(t *testing.T) {
 			if c.Kernel == Attached && c.Compared == 0 {
 				t.Errorf("%s, signature %d: no byte compared", tc.model, i+1)
 			}
+			if i == 2 {
+				// The 24-byte struct: both refuse it with EINVAL
+				// (btf_distill_func_proto's size check); another errno
+				// is a difference.
+				o := observe(newSig(fn, i+1), results, b)
+				if c.Kernel != LoadRefused || o.Errno != 22 {
+					t.Errorf("%s: signature 3 %s errno %d, want a load refused with EINVAL", tc.model, c.Kernel, o.Errno)
+				}
+				o.Errno = 524
+				if c, err := Compare(o, target); err != nil || c.Agree() || !strings.Contains(c.Diffs[0], "errno: model 22") {
+					t.Errorf("%s: ENOTSUPP against the model's EINVAL: %v %q", tc.model, err, c.Diffs)
+				}
+			}
 		}
 	}
 }
