@@ -161,4 +161,10 @@ func TestCheckABIFlag(t *testing.T) {
 		!strings.Contains(errOut.String(), "arm64") {
 		t.Errorf("aapcs64/gcc12 on x86_64: exit %d, %s", code, errOut.String())
 	}
+	// scan without -target lets each file choose: an -abi there would
+	// be dropped silently, so it is refused.
+	errOut.Reset()
+	if code := runMain([]string{"scan", "-abi", "sysv/clang14", f}, &out, &errOut); code != exitBadInput || !strings.Contains(errOut.String(), "needs -target") {
+		t.Errorf("scan -abi without -target: exit %d, %s", code, errOut.String())
+	}
 }

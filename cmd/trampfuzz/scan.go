@@ -59,6 +59,11 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitBadInput
 	}
+	if *tf.abi != "" && *tf.kernel == "" {
+		// Without -target each file picks its own architecture, and a
+		// DWARF unit its compiler's variant from DW_AT_producer.
+		return badInput(stderr, fmt.Errorf("-abi %q needs -target: without it each file's architecture and compiler choose", *tf.abi))
+	}
 	targets, err := tf.targets()
 	if err != nil {
 		return badInput(stderr, err)
