@@ -83,9 +83,6 @@ type Report struct {
 
 // Options tune a run.
 type Options struct {
-	// CacheDir holds the downloaded kernels (default: the user's cache
-	// directory + "/trampfuzz").
-	CacheDir string
 	// Batch is how many signatures share one module and boot (default 50).
 	Batch int
 	// Log sees progress (nil: none); Console, when set, every console line.

@@ -74,7 +74,7 @@ func runKernelTruth(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return badInput(stderr, err)
 	}
-	opts := ktruth.Options{CacheDir: cache, Batch: *batch, Log: stderr, KeepDir: *keep}
+	opts := ktruth.Options{Batch: *batch, Log: stderr, KeepDir: *keep}
 	if *verbose {
 		opts.Console = func(l string) { fmt.Fprintln(stderr, "  |", l) }
 	}
