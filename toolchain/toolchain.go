@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"sync"
-	"testing"
 )
 
 // Tool is one external program.
@@ -58,10 +57,18 @@ func Find(t Tool) (string, error) {
 	return p, nil
 }
 
+// TB is the part of testing.TB that Require uses; taking it rather than
+// testing.TB keeps package testing (and its -test.* flags) out of the
+// trampfuzz binary, which links toolchain.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+}
+
 // Require returns the paths of tools for a test, failing the test (never
 // skipping it) when one is missing: ground truth that cannot run is a
 // failure, in CI and on a developer's machine alike.
-func Require(tb testing.TB, tools ...Tool) []string {
+func Require(tb TB, tools ...Tool) []string {
 	tb.Helper()
 	paths := make([]string, len(tools))
 	for i, t := range tools {
