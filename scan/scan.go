@@ -175,7 +175,7 @@ func scanDWARF(path string, f *os.File, opts Options, prog *progress) (*Report, 
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
 	}
 	a := df.machine.arch
-	if err := opts.forArch(path, a, "the ELF file is "+archName(a), nil); err != nil {
+	if err := opts.forArch(path, a, "the ELF file is "+a.Name, nil); err != nil {
 		return nil, err
 	}
 	opts.starting(InputDWARF)
@@ -208,28 +208,9 @@ func scanDWARF(path string, f *os.File, opts Options, prog *progress) (*Report, 
 }
 
 func scanBTF(path string, r io.ReaderAt, opts Options, prog *progress) (*Report, error) {
-	// The BTF's architecture: an ELF file's machine; raw BTF names none,
-	// so the targets' when they are given, else this machine's.
-	var fileArch *arch.Arch
-	if isELF(r) {
-		ef, err := elf.NewFile(r)
-		if err == nil {
-			fileArch, err = arch.ByELF(ef.Machine)
-		}
-		if err := opts.forArch(path, fileArch, "the ELF file is "+archName(fileArch), err); err != nil {
-			return nil, err
-		}
-	} else if len(opts.Targets) > 0 {
-		fileArch, _ = arch.Lookup(opts.Targets[0].Kernel.Arch)
-	} else {
-		a, err := arch.Host()
-		if err := opts.forArch(path, a, "raw BTF names no architecture; this machine is "+archName(a), err); err != nil {
-			return nil, err
-		}
-		fileArch = a
-	}
-	if fileArch == nil {
-		fileArch, _ = arch.Lookup(opts.Targets[0].Kernel.Arch)
+	fileArch, what, archErr := btfArch(r, opts.Targets)
+	if err := opts.forArch(path, fileArch, what, archErr); err != nil {
+		return nil, err
 	}
 	opts.starting(InputBTF)
 	var spec *btf.Spec
@@ -533,9 +514,28 @@ func sortedKeys(m map[string]int) []string {
 	return keys
 }
 
-func archName(a *arch.Arch) string {
-	if a == nil {
-		return "?"
+// btfArch is the architecture of BTF in r, and how it was found: an ELF
+// file's machine; raw BTF names none, so the targets' when there are any,
+// else this machine's. An ELF file of no known machine is an error unless
+// targets name the architecture.
+func btfArch(r io.ReaderAt, targets []check.Target) (a *arch.Arch, what string, err error) {
+	if isELF(r) {
+		var ef *elf.File
+		if ef, err = elf.NewFile(r); err == nil {
+			if a, err = arch.ByELF(ef.Machine); err == nil {
+				return a, "the ELF file is " + a.Name, nil
+			}
+		}
 	}
-	return a.Name
+	if len(targets) > 0 {
+		a, err := arch.Lookup(targets[0].Kernel.Arch)
+		return a, "the target is " + targets[0].Kernel.Arch, err
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if a, err = arch.Host(); err != nil {
+		return nil, "", err
+	}
+	return a, "raw BTF names no architecture; this machine is " + a.Name, nil
 }
