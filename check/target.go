@@ -137,20 +137,20 @@ func (t Target) String() string {
 // "arm64/place-args"; "" is the newest) and a pahole version ("1.24",
 // "1.31", "head"; "" is the newest).
 func ParseTarget(kernel, paholeVersion string) (Target, error) {
-	var t Target
-	var err error
-	if t.Pahole = pahole.Newest; paholeVersion != "" {
-		if t.Pahole, err = pahole.ParseVersion(paholeVersion); err != nil {
+	pv := pahole.Newest
+	if paholeVersion != "" {
+		var err error
+		if pv, err = pahole.ParseVersion(paholeVersion); err != nil {
 			return Target{}, fmt.Errorf("%w: %v", ErrTarget, err)
 		}
 	}
 	if kernel == "" {
 		// The default architecture is the first one (arm64).
-		a := arch.All()[0]
-		ks := mainline(a.Name)
-		t.Kernel = ks[len(ks)-1]
-		return t, t.defaultABI(a)
+		t, err := DefaultFor(arch.All()[0].Name)
+		t.Pahole = pv
+		return t, err
 	}
+	t := Target{Pahole: pv}
 	archName, ver, ok := strings.Cut(kernel, "/")
 	if !ok {
 		return Target{}, fmt.Errorf("%w %q: want ARCH/VERSION, e.g. arm64/v6.17", ErrTarget, kernel)
