@@ -48,8 +48,7 @@ const (
 	ArchX86_64 = "x86_64"  // compiled natively, run directly
 )
 
-// ErrUnknownArch is wrapped for an Options.Arch other than ArchARM64 and
-// ArchX86_64.
+// ErrUnknownArch is wrapped for an Options.Arch that is none of Arches.
 var ErrUnknownArch = errors.New("unknown architecture")
 
 // archSpec is what the harness needs to know about one architecture.
@@ -137,7 +136,18 @@ func lookupArch(name string) (*archSpec, error) {
 			return spec, nil
 		}
 	}
-	return nil, fmt.Errorf("%w %q (want %q or %q)", ErrUnknownArch, name, ArchARM64, ArchX86_64)
+	return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownArch, name, strings.Join(Arches(), ", "))
+}
+
+// Arches names the architectures truth observes, in arch.All's order.
+func Arches() []string {
+	var out []string
+	for _, a := range arch.All() {
+		if _, ok := archSpecs[a]; ok {
+			out = append(out, a.Name)
+		}
+	}
+	return out
 }
 
 // orARM64 is a, or the AArch64 spec for nil (plans and batches built by

@@ -3,6 +3,7 @@ package truth_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/trampfuzz/trampfuzz/ctype"
@@ -154,7 +155,7 @@ func TestX86LongDouble(t *testing.T) {
 
 func TestUnknownArch(t *testing.T) {
 	_, err := truth.Options{Arch: "riscv64"}.Observe(context.Background(), nil, truth.Both)
-	if !errors.Is(err, truth.ErrUnknownArch) {
-		t.Errorf("error %v, want ErrUnknownArch", err)
+	if !errors.Is(err, truth.ErrUnknownArch) || !strings.Contains(err.Error(), "known: arm64, x86_64") {
+		t.Errorf("error %v, want ErrUnknownArch naming the known architectures", err)
 	}
 }

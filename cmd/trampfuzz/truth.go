@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 
 	archpkg "github.com/trampfuzz/trampfuzz/arch"
 	"github.com/trampfuzz/trampfuzz/ctype"
@@ -29,7 +30,7 @@ func runTruth(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, `print one JSON object per file and compiler: {"func":…,"compiler":…,"args":[{"index":0,"type":…,"size":N,"bytes":[["x0.0"],…]}]}`)
 	seed := fs.Uint64("seed", 0, "byte pattern seed")
 	keep := fs.String("keep", "", "keep the generated C files and binaries in `DIR`")
-	arch := fs.String("arch", envOr("TRAMPFUZZ_ARCH", truth.ArchARM64), "architecture: aarch64 (cross compilers under qemu) or x86_64 (native) (env TRAMPFUZZ_ARCH)")
+	arch := fs.String("arch", envOr("TRAMPFUZZ_ARCH", truth.ArchARM64), "architecture: "+strings.Join(truth.Arches(), ", ")+"; under its qemu-user unless it is this machine's (env TRAMPFUZZ_ARCH)")
 	checkOracle := fs.Bool("check-oracle", false, "draw -n random signatures (gen.Full, -seed) and check the oracle (AAPCS64 and its variants, or System V with -arch x86_64) against gcc and clang")
 	n := fs.Int("n", 1000, "with -check-oracle: signatures to draw")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -46,7 +47,7 @@ func runTruth(args []string, stdout, stderr io.Writer) int {
 			Progress: func(done, total int) { fmt.Fprintf(stderr, "%d/%d signatures\n", done, total) }}
 		r, err := oraclecheck.RunArch(ctx, *arch, opts)
 		if errors.Is(err, archpkg.ErrUnknown) {
-			return badInput(stderr, fmt.Errorf("%w %q (want %q or %q)", truth.ErrUnknownArch, *arch, truth.ArchARM64, truth.ArchX86_64))
+			return badInput(stderr, fmt.Errorf("%w %q (known: %s)", truth.ErrUnknownArch, *arch, strings.Join(truth.Arches(), ", ")))
 		}
 		if err != nil {
 			fmt.Fprintln(stderr, "trampfuzz truth:", err)
