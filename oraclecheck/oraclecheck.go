@@ -38,20 +38,6 @@ type Pair struct {
 	Compiler truth.Compiler
 }
 
-// pairs are the variants of the installed compilers (gcc first), as
-// r.Variants names them.
-func (r *Report) pairs() ([]Pair, error) {
-	var out []Pair
-	for _, c := range truth.Both {
-		v, err := oracle.Lookup(r.Variants[c])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Pair{v, c})
-	}
-	return out, nil
-}
-
 // Options configure Run. The zero value checks 1000 signatures of
 // gen.Full with seed 0.
 type Options struct {
@@ -131,6 +117,9 @@ type Report struct {
 	// oracle variant it is held to (oracle.CompilerVariant).
 	Versions map[truth.Compiler]int
 	Variants map[truth.Compiler]string
+
+	// pairs are the variants of Variants with their compilers, gcc first.
+	pairs []Pair
 }
 
 // OK reports whether the oracle agreed with the compilers on every
@@ -263,6 +252,7 @@ func run(ctx context.Context, o Options, archName string, add func(*Report, trut
 			return nil, err
 		}
 		r.Versions[c], r.Variants[c] = major, v.Name
+		r.pairs = append(r.pairs, Pair{v, c})
 	}
 	g := gen.Func(o.Profile)
 	for start := 0; start < o.N; start += o.Chunk {
@@ -296,6 +286,21 @@ func drawSeed(seed uint64, i int) int {
 	return int((z ^ z>>31) >> 1)
 }
 
+// skip counts the compilers that could not observe res, by stage, with
+// one example each.
+func (r *Report) skip(res truth.Result) {
+	for c, err := range res.Errors {
+		key := string(c)
+		if se, ok := err.(*truth.SignatureError); ok {
+			key += "/" + string(se.Stage)
+		}
+		r.Skipped[key]++
+		if _, ok := r.SkippedExample[key]; !ok {
+			r.SkippedExample[key] = fmt.Sprintf("%v\n%s", err, res.Text)
+		}
+	}
+}
+
 // add checks one signature's observations.
 func (r *Report) add(res truth.Result) {
 	placements := map[string]loc.Placement{}
@@ -311,21 +316,8 @@ func (r *Report) add(res truth.Result) {
 		placements[v.Name] = p
 		return p, true
 	}
-	for c, err := range res.Errors {
-		key := string(c)
-		if se, ok := err.(*truth.SignatureError); ok {
-			key += "/" + string(se.Stage)
-		}
-		r.Skipped[key]++
-		if _, ok := r.SkippedExample[key]; !ok {
-			r.SkippedExample[key] = fmt.Sprintf("%v\n%s", err, res.Text)
-		}
-	}
-	pairs, err := r.pairs()
-	if err != nil {
-		r.PlaceErrors = append(r.PlaceErrors, err.Error())
-		return
-	}
+	r.skip(res)
+	pairs := r.pairs
 	def, okDef := place(oracle.AAPCS64.Default())
 	for _, pair := range pairs {
 		obs := res.Observations[pair.Compiler]

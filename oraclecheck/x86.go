@@ -38,16 +38,7 @@ func RunSysV(ctx context.Context, o Options) (*Report, error) {
 
 // addSysV checks one signature's x86-64 observations.
 func (r *Report) addSysV(res truth.Result) {
-	for c, err := range res.Errors {
-		key := string(c)
-		if se, ok := err.(*truth.SignatureError); ok {
-			key += "/" + string(se.Stage)
-		}
-		r.Skipped[key]++
-		if _, ok := r.SkippedExample[key]; !ok {
-			r.SkippedExample[key] = fmt.Sprintf("%v\n%s", err, res.Text)
-		}
-	}
+	r.skip(res)
 	pad := ctype.PaddingBytes(res.Func, arch.X86_64)
 	clangLayout := BitfieldLayoutDiffers(res.Func)
 	if clangLayout && res.Observations[truth.Clang] != nil {
@@ -56,11 +47,7 @@ func (r *Report) addSysV(res truth.Result) {
 			r.SkippedExample["clang/bit-field layout"] = res.Text
 		}
 	}
-	pairs, err := r.pairs()
-	if err != nil {
-		r.PlaceErrors = append(r.PlaceErrors, err.Error())
-		return
-	}
+	pairs := r.pairs
 	placed := map[string]loc.Placement{}
 	for _, pair := range pairs {
 		p, err := oracle.Place(res.Func, pair.Variant)
