@@ -73,12 +73,9 @@ func textFor(arch string) *archText { return archTexts[arch] }
 // textOf is the text of c's architecture.
 func textOf(c *Case) *archText { return textFor(c.Target.Kernel.Arch) }
 
-// layoutsOf lays out c's types by the rules of c's architecture (a Case
-// is made from a modelled target, whose architecture arch knows).
+// layoutsOf lays out c's types by the rules of c's architecture: its
+// target's ABI's (check.Run, which every Case comes from, refuses a target
+// whose ABI is not of its kernel's architecture).
 func layoutsOf(c *Case) *ctype.Layouts {
-	a, err := arch.Lookup(c.Target.Kernel.Arch)
-	if err != nil {
-		a = arch.ARM64
-	}
-	return &ctype.Layouts{Arch: a}
+	return &ctype.Layouts{Arch: c.Target.ABI.ABI().Arch()}
 }
