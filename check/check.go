@@ -133,17 +133,18 @@ func Run(fn *ctype.Func, t Target) (*Verdict, error) {
 	}
 	v.JIT, v.Ctx = &tramp.Placement, &tramp.Ctx
 	var root *ArgMismatch
-	a, err := arch.Lookup(t.Kernel.Arch)
-	if err != nil {
-		return nil, fmt.Errorf("check: %w", err)
-	}
+	a := t.ABI.ABI().Arch() // placeABI checked it is the kernel's
 	v.Mismatches, root = compare(fn, abi, tramp.Placement, a)
 	if len(v.Mismatches) == 0 {
 		v.Kind = Agree
 		return v, nil
 	}
+	ac, ok := archs[a.Name]
+	if !ok {
+		return nil, fmt.Errorf("check: %w: no classifier for %s", arch.ErrUnknown, a)
+	}
 	v.Kind = Mismatch
-	v.Rule, v.Problem = archs[a.Name].classify(fn, *root, abi, tramp)
+	v.Rule, v.Problem = ac.classify(fn, *root, abi, tramp)
 	v.Class = t.String() + ": " + v.Problem
 	v.Known = Known().Lookup(v.Class)
 	return v, nil
