@@ -189,7 +189,7 @@ func Read(path string) Case {
 		c.Err = err
 		return c
 	}
-	c.Func, c.Target, c.Err = ValidateCase(path, text)
+	c.Func, c.Target, c.Err = Validate(path, text)
 	return c
 }
 
@@ -230,16 +230,11 @@ func (d Dir) addCases(cases []Case) MergeResult {
 	return r
 }
 
-// Validate checks that data is a valid case file named name: it parses, is
-// canonical C text, and name is the hash of its content.
-func Validate(name string, data []byte) (*ctype.Func, error) {
-	fn, _, err := ValidateCase(name, data)
-	return fn, err
-}
-
-// ValidateCase is Validate that also returns the case's target line's
-// target ("" when it has none).
-func ValidateCase(name string, data []byte) (*ctype.Func, string, error) {
+// Validate checks that data is a valid case file named name: its target
+// line, when it has one, names a target; the rest parses, is canonical C
+// text, and name is the hash of its content. It returns the signature and
+// the target line's target ("" when it has none).
+func Validate(name string, data []byte) (*ctype.Func, string, error) {
 	body, target := data, ""
 	if rest, ok := bytes.CutPrefix(data, []byte(targetLine)); ok {
 		line, after, found := bytes.Cut(rest, []byte("\n"))

@@ -194,8 +194,8 @@ func TestBadTargetLineIsCorrupt(t *testing.T) {
 		"// target: a\n// target: b\n" + body,    // a second target line is not canonical C
 	} {
 		name := nameOf([]byte(data))
-		if _, _, err := ValidateCase(name, []byte(data)); !errors.Is(err, ErrCorrupt) {
-			t.Errorf("ValidateCase(%q): err = %v, want ErrCorrupt", data, err)
+		if _, _, err := Validate(name, []byte(data)); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("Validate(%q): err = %v, want ErrCorrupt", data, err)
 		}
 	}
 }

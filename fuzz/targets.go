@@ -97,11 +97,11 @@ func growStack(seed int) byte {
 // past it.
 const checkStackBytes = 16 << 10
 
-// CorpusFileInput checks one FuzzCorpusFile input: corpus.ValidateCase
+// CorpusFileInput checks one FuzzCorpusFile input: corpus.Validate
 // never panics, and what it accepts (target line included) is exactly the
 // file a write into a fresh corpus makes, and reads back unchanged.
 func CorpusFileInput(name string, data []byte) error {
-	fn, target, err := corpus.ValidateCase(name, data)
+	fn, target, err := corpus.Validate(name, data)
 	if err != nil {
 		return nil
 	}
