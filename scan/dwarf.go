@@ -545,7 +545,7 @@ func (c *dwarfConv) convert(n *node) (ctype.Type, error) {
 		td := &ctype.Typedef{Name: name, Type: inner}
 		// DW_AT_alignment on a typedef is aligned(N) on it, which sets
 		// the alignment to exactly N (GCC's typedef rule, as ctype has it).
-		if a, ok := e.Val(dwarf.AttrAlignment).(int64); ok && a > 0 && inner != ctype.TVoid && a != alignOfLoose(inner) {
+		if a, ok := e.Val(dwarf.AttrAlignment).(int64); ok && a > 0 && inner != ctype.TVoid && a != alignOfLoose(inner, layouts{c.u.df.machine.arch}) {
 			td.Aligned = a
 		}
 		return td, nil
@@ -567,8 +567,8 @@ func (c *dwarfConv) convert(n *node) (ctype.Type, error) {
 	return nil, skipf(SkipBadType, "%v", e.Tag)
 }
 
-// alignOfLoose is ctype.Alignof for a type that may not be complete.
-func alignOfLoose(t ctype.Type) int64 {
+// alignOfLoose is l.alignof for a type that may not be complete.
+func alignOfLoose(t ctype.Type, l layouts) int64 {
 	switch u := ctype.Underlying(t).(type) {
 	case *ctype.Basic:
 		if u.Kind == ctype.Void {
@@ -579,7 +579,7 @@ func alignOfLoose(t ctype.Type) int64 {
 			return 1
 		}
 	}
-	return ctype.Alignof(t)
+	return l.alignof(t)
 }
 
 func (c *dwarfConv) base(e *dwarf.Entry, name string) (ctype.Type, error) {

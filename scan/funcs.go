@@ -277,7 +277,7 @@ func (u *unit) function(n *node) (*function, error) {
 			pl.Why = LocNone
 			continue
 		}
-		pl.DWARF, pl.Why = u.entryLocation(ce, entry, frame, int(ctype.Sizeof(fn.Params[i].Type)))
+		pl.DWARF, pl.Why = u.entryLocation(ce, entry, frame, int(layouts{u.df.machine.arch}.sizeof(fn.Params[i].Type)))
 	}
 	return f, nil
 }

@@ -223,8 +223,9 @@ func (r *runner) judge(fn *ctype.Func, t check.Target, ti int, truthKnown bool) 
 	default:
 		j.Status = Safe
 	}
-	for _, i := range alignCandidates(fn) {
-		alt := aligned16(fn, i)
+	l := layouts{t.ABI.ABI().Arch()}
+	for _, i := range alignCandidates(fn, l) {
+		alt := aligned16(fn, i, l)
 		if alt == nil {
 			continue
 		}
@@ -253,16 +254,16 @@ func (r *runner) judge(fn *ctype.Func, t check.Target, ti int, truthKnown bool) 
 // computes it: the members', not aligned(N) on the record itself) is
 // below 16. A record of 9 to 15 bytes cannot be 16-byte aligned: C's
 // sizeof is a multiple of the alignment, so the BTF size rules it out.
-func alignCandidates(fn *ctype.Func) []int {
+func alignCandidates(fn *ctype.Func, l layouts) []int {
 	var out []int
 	for i, p := range fn.Params {
 		r, ok := ctype.Underlying(p.Type).(*ctype.Record)
-		if !ok || ctype.Sizeof(r) != 16 {
+		if !ok || l.sizeof(r) != 16 {
 			continue
 		}
 		bare := *r
 		bare.Aligned = 0
-		if ctype.LayoutOf(&bare).Align >= 16 {
+		if l.of(&bare).Align >= 16 {
 			continue
 		}
 		out = append(out, i)
@@ -273,7 +274,7 @@ func alignCandidates(fn *ctype.Func) []int {
 // aligned16 is fn with parameter i's record given aligned(16) on its
 // first member: the same member offsets and size (so the same BTF), but a
 // natural alignment of 16. nil when no such reading exists.
-func aligned16(fn *ctype.Func, i int) *ctype.Func {
+func aligned16(fn *ctype.Func, i int, l layouts) *ctype.Func {
 	r := ctype.Underlying(fn.Params[i].Type).(*ctype.Record)
 	if len(r.Members) == 0 {
 		return nil
@@ -281,7 +282,7 @@ func aligned16(fn *ctype.Func, i int) *ctype.Func {
 	r2 := *r
 	r2.Members = append([]ctype.Member(nil), r.Members...)
 	r2.Members[0].Aligned = 16
-	old, neu := ctype.LayoutOf(r), ctype.LayoutOf(&r2)
+	old, neu := l.of(r), l.of(&r2)
 	if old.Size != neu.Size {
 		return nil
 	}
